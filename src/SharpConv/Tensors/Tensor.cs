@@ -1,0 +1,114 @@
+using System.Runtime.InteropServices;
+
+namespace SharpConv;
+
+/// <summary>
+/// A dense float32 tensor in row-major (C) order; image tensors are NCHW.
+/// A tensor either owns a fresh array or borrows memory that someone else owns (an arena slice, a
+/// caller's buffer): <see cref="Span"/> is the same either way.
+/// </summary>
+public sealed class Tensor
+{
+    private readonly Memory<float> _memory;
+
+    /// <summary>Allocates a zero-filled tensor, after checking the size against <see cref="Limits.MaxTensorElements"/>.</summary>
+    /// <exception cref="LimitExceededException">The tensor would be larger than the configured limit.</exception>
+    public Tensor(Shape shape)
+    {
+        Shape = shape;
+        _memory = new float[Limits.CheckTensorElements(shape, "tensor")];
+    }
+
+    /// <summary>Wraps (borrows) <paramref name="data"/>; its length must equal the shape's element count.</summary>
+    /// <exception cref="ShapeMismatchException">The data length does not match the shape.</exception>
+    public Tensor(Shape shape, float[] data) : this(shape, data.AsMemory()) { }
+
+    /// <summary>Borrows <paramref name="memory"/>; its length must equal the shape's element count.</summary>
+    /// <exception cref="ShapeMismatchException">The memory length does not match the shape.</exception>
+    public Tensor(Shape shape, Memory<float> memory)
+    {
+        if (memory.Length != shape.ElementCount)
+            throw new ShapeMismatchException("tensor", $"{shape.ElementCount} elements for shape {shape}", $"{memory.Length} elements");
+        Shape = shape;
+        _memory = memory;
+    }
+
+    /// <summary>The dimensions.</summary>
+    public Shape Shape { get; }
+
+    /// <summary>Number of elements.</summary>
+    public int Length => _memory.Length;
+
+    /// <summary>The elements, row-major.</summary>
+    public Span<float> Span => _memory.Span;
+
+    /// <summary>The underlying memory.</summary>
+    public Memory<float> Memory => _memory;
+
+    /// <summary>Element at a flat index.</summary>
+    public float this[int index]
+    {
+        get => _memory.Span[index];
+        set => _memory.Span[index] = value;
+    }
+
+    /// <summary>Element of a 4-D NCHW tensor.</summary>
+    public float this[int n, int c, int h, int w]
+    {
+        get => _memory.Span[((n * Shape[1] + c) * Shape[2] + h) * Shape[3] + w];
+        set => _memory.Span[((n * Shape[1] + c) * Shape[2] + h) * Shape[3] + w] = value;
+    }
+
+    /// <summary>A view of the same memory with another shape of equal element count.</summary>
+    /// <exception cref="ShapeMismatchException">The element counts differ.</exception>
+    public Tensor Reshape(Shape shape) => new(shape, _memory);
+
+    /// <summary>A deep copy that owns its memory.</summary>
+    public Tensor Clone()
+    {
+        var t = new Tensor(Shape);
+        Span.CopyTo(t.Span);
+        return t;
+    }
+
+    /// <summary>The elements as a new array.</summary>
+    public float[] ToArray() => _memory.ToArray();
+
+    /// <summary>A tensor of independent standard-normal values from a seeded generator (deterministic across runs and platforms).</summary>
+    public static Tensor RandomNormal(Shape shape, int seed, float std = 1f)
+    {
+        var t = new Tensor(shape);
+        new SeededRandom((ulong)(uint)seed).FillNormal(t.Span, 0f, std);
+        return t;
+    }
+
+    /// <summary>A tensor of uniform values in [low, high) from a seeded generator.</summary>
+    public static Tensor RandomUniform(Shape shape, int seed, float low = -1f, float high = 1f)
+    {
+        var t = new Tensor(shape);
+        new SeededRandom((ulong)(uint)seed).FillUniform(t.Span, low, high);
+        return t;
+    }
+
+    /// <summary>A tensor filled with one value.</summary>
+    public static Tensor Filled(Shape shape, float value)
+    {
+        var t = new Tensor(shape);
+        t.Span.Fill(value);
+        return t;
+    }
+
+    /// <summary>Reads little-endian float32 values (the raw <c>.bin</c> format) into a tensor of the given shape.</summary>
+    /// <exception cref="ShapeMismatchException">The byte count does not match the shape.</exception>
+    public static Tensor FromLittleEndianBytes(Shape shape, ReadOnlySpan<byte> bytes)
+    {
+        long expected = checked(shape.ElementCount * 4);
+        if (bytes.Length != expected)
+            throw new ShapeMismatchException("raw float32 data", $"{expected} bytes for shape {shape}", $"{bytes.Length} bytes");
+        var t = new Tensor(shape);
+        var src = MemoryMarshal.Cast<byte, float>(bytes);
+        if (BitConverter.IsLittleEndian) src.CopyTo(t.Span);
+        else for (int i = 0; i < src.Length; i++) t.Span[i] = BitConverter.Int32BitsToSingle(System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.Slice(i * 4)));
+        return t;
+    }
+}
