@@ -47,8 +47,17 @@ public sealed class CompiledNetwork : IDisposable
     private PlanWithPool GetPlan(int batch)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_plans.TryGetValue(batch, out var p)) return p;
-        return _plans.GetOrAdd(batch, b => new PlanWithPool(new ExecutionPlan(_graph, b)));
+        if (_plans.TryGetValue(batch, out var p)) { p.LastUsed = Environment.TickCount64; return p; }
+        if (batch < 1) throw new ShapeMismatchException($"network '{Network.Name}'", "a batch size ≥ 1", batch.ToString());
+        var added = _plans.GetOrAdd(batch, b => new PlanWithPool(new ExecutionPlan(_graph, b)));
+        added.LastUsed = Environment.TickCount64;
+        // Bound the memory a stream of new batch sizes can pin: the least recently used plans (and their arenas) go.
+        while (_plans.Count > Options.MaxCachedBatchSizes)
+        {
+            var oldest = _plans.Where(kv => kv.Key != batch).OrderBy(kv => kv.Value.LastUsed).FirstOrDefault();
+            if (oldest.Value is null || !_plans.TryRemove(oldest.Key, out _)) break;
+        }
+        return added;
     }
 
     /// <summary>Runs on one input and returns a new output tensor (allocates the output; use the other overload to avoid that).</summary>
@@ -125,6 +134,7 @@ public sealed class CompiledNetwork : IDisposable
     {
         private readonly ConcurrentBag<ExecutionContext> _pool = new();
         public ExecutionPlan Plan { get; } = plan;
+        public long LastUsed;
         public ExecutionContext Rent(int threads) => _pool.TryTake(out var c) ? c : new ExecutionContext(Plan, threads);
         public void Return(ExecutionContext c) => _pool.Add(c);
     }
