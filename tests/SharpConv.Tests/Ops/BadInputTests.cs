@@ -267,6 +267,7 @@ public class BadInputTests
                             Try(() => new MaxPool2d(k, s, p, ceil), input);
                             Try(() => new AvgPool2d(k, s, p, ceil, countIncludePad: !ceil), input);
                             Try(() => new Conv2d(2, 2, (k, k), (s, s), p, (ceil ? 2 : 1, 1), groups: ceil ? 2 : 1), input);
+                            Try(() => new AdaptiveAvgPool2d(k, s + p), input);
                         }
         Assert.True(ran > 100 && refused > 100, $"ran {ran}, refused {refused}");
     }

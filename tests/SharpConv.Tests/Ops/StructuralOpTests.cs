@@ -138,4 +138,26 @@ public class StructuralOpTests
         AssertTensor([2, 2, 6], Iota(24), Run(new Reshape(2, -1, 6), x));
         Assert.Equal(new Shape(5, 12), new Reshape(0, -1).InferShape("r", [new Shape(5, 3, 2, 2)]));
     }
+    [Fact]
+    public void ParameterFreeOpsCountNothing()
+    {
+        var shape = new Shape(2, 4, 3, 3);
+        Op[] ops = [new Relu(), new LeakyRelu(), new Tanh(), new Sigmoid(), new Clip(0, 6), new Scale(2f), new Dropout(),
+            new Softmax(), new Flatten(), new Reshape(0, -1), new MaxPool2d(3, 1, 1), new GlobalMaxPool(), new ChannelZeroPad(2, 2)];
+        foreach (var op in ops)
+        {
+            var output = op.InferShape("op", [shape]);
+            Assert.True(op.TrainableParameterCount == 0 && op.BufferCount == 0 && op.Parameters.Count == 0, op.ToString());
+            Assert.True(op.Macs([shape], output) == 0, op.ToString());
+        }
+        foreach (var op in new Op[] { new Add(), new Mul(), new Concat(), new Mean() })
+        {
+            Assert.Equal(0, op.TrainableParameterCount);
+            Assert.Equal(0, op.Macs([shape, shape], op.InferShape("op", [shape, shape])));
+        }
+        // a constant is a buffer, not a trainable parameter
+        var constant = new Constant(new Tensor(new Shape(1, 4, 1, 1)));
+        Assert.Equal(0, constant.TrainableParameterCount);
+        Assert.Equal(4, constant.BufferCount);
+    }
 }
