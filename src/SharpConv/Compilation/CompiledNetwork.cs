@@ -60,14 +60,18 @@ public sealed class CompiledNetwork : IDisposable
         return added;
     }
 
-    /// <summary>Runs on one input and returns a new output tensor (allocates the output; use the other overload to avoid that).</summary>
+    /// <summary>
+    /// Runs on one input and returns a new output tensor — the first output of a network with several (allocates the
+    /// outputs; use the other overloads to avoid that).
+    /// </summary>
     public Tensor Run(Tensor input, CancellationToken cancellation = default)
     {
         int batch = CheckInput(0, input);
         var plan = PlanFor(batch);
-        var output = new Tensor(plan.SlotShapes[plan.OutputSlots[0]]);
-        Run([input], [output], cancellation, null);
-        return output;
+        var outputs = new Tensor[plan.OutputSlots.Count];
+        for (int i = 0; i < outputs.Length; i++) outputs[i] = new Tensor(plan.SlotShapes[plan.OutputSlots[i]]);
+        Run([input], outputs, cancellation, null);
+        return outputs[0];
     }
 
     /// <summary>Runs on one input into a caller-owned output of the right shape. Allocates nothing in steady state.</summary>
