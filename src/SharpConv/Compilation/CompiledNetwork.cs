@@ -49,6 +49,13 @@ public sealed class CompiledNetwork : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_plans.TryGetValue(batch, out var p)) { p.LastUsed = Environment.TickCount64; return p; }
         if (batch < 1) throw new ShapeMismatchException($"network '{Network.Name}'", "a batch size ≥ 1", batch.ToString());
+        return AddPlan(batch);
+    }
+
+    // Kept out of GetPlan: its lambdas capture the batch, and a captured parameter costs an allocation on every call
+    // of the method that declares it — the steady-state path must not pay that.
+    private PlanWithPool AddPlan(int batch)
+    {
         var added = _plans.GetOrAdd(batch, b => new PlanWithPool(new ExecutionPlan(_graph, b)));
         added.LastUsed = Environment.TickCount64;
         // Bound the memory a stream of new batch sizes can pin: the least recently used plans (and their arenas) go.
