@@ -68,6 +68,8 @@ internal static unsafe class Program
 
     private static void GemmProbe(double peak1, double peak2)
     {
+        // The machine is shared: a peak burst and a GEMM run alternate, and each GEMM time is compared with the peak
+        // measured right next to it (median over rounds), so both see the same contention.
         const int n = 1024;
         var a = new float[n * n]; var b = new float[n * n]; var c = new float[n * n];
         var rnd = new SeededRandom(1); rnd.FillUniform(a, -1, 1); rnd.FillUniform(b, -1, 1);
@@ -78,16 +80,29 @@ internal static unsafe class Program
             {
                 using var s = new Scheduler(threads);
                 var scratch = new float[PackedGemm.ScratchElements(threads)];
-                double best = double.MaxValue;
-                for (int rep = 0; rep < 7; rep++)
+                PackedGemm.Multiply(pa, b, n, c, default, default, Activation.None, s, scratch);
+                var ratios = new List<double>(); double bestGf = 0;
+                for (int rep = 0; rep < 9; rep++)
                 {
+                    double pk = PeakBurst(threads);
                     var sw = Stopwatch.StartNew();
                     PackedGemm.Multiply(pa, b, n, c, default, default, Activation.None, s, scratch);
-                    best = Math.Min(best, sw.Elapsed.TotalSeconds);
+                    double gf = 2.0 * n * n * n / sw.Elapsed.TotalSeconds / 1e9;
+                    bestGf = Math.Max(bestGf, gf);
+                    ratios.Add(gf / pk);
                 }
-                double gf = 2.0 * n * n * n / best / 1e9;
-                Console.WriteLine($"PackedGemm 1024^3 {shape,-10} {threads}T: {best * 1e3,7:F2} ms {gf,6:F1} GFLOP/s = {100 * gf / (threads == 1 ? peak1 : peak2),5:F1}% of V512 peak");
+                ratios.Sort();
+                Console.WriteLine($"PackedGemm 1024^3 {shape,-10} {threads}T: best {bestGf,6:F1} GFLOP/s; median {100 * ratios[ratios.Count / 2],5:F1}% of the FMA peak measured beside it");
             }
         }
+    }
+
+    private static double PeakBurst(int threads)
+    {
+        const long iters = 2_000_000;
+        var sw = Stopwatch.StartNew();
+        if (threads == 1) Chains512(iters);
+        else Parallel.For(0, threads, _ => Chains512(iters));
+        return threads * iters * 12.0 * 16 * 2 / sw.Elapsed.TotalSeconds / 1e9;
     }
 }
