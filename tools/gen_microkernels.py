@@ -20,7 +20,7 @@ def gen(bits, mr, nv):
     name = f"Kernel{bits}_{mr}x{nv}"
     o = []
     o.append(f"    /// <summary>{mr}×{nr} tile with {V} ({mr}×{nv} accumulators): C[0..{mr}, 0..{nr}] (op)= A-panel · B-panel over <paramref name=\"kc\"/>.</summary>")
-    o.append(f"    [SkipLocalsInit]")
+    o.append(f"    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]")
     o.append(f"    internal static void {name}(float* a, float* b, int kc, ref readonly TileStore st)")
     o.append("    {")
     for i in range(mr):
@@ -44,6 +44,7 @@ out.append("// Dimension legend: MR rows of C (output channels) × NR columns of
 out.append("// A-panel: kc×MR floats, k-major (MR consecutive rows per k). B-panel: kc×NR floats, k-major.")
 out.append("// Each k step loads NV vectors of B once and broadcasts MR scalars of A: MR·NV FMAs per MR+NV loads, so the")
 out.append("// FMA pipes, not the load ports, are the limit. The store (with the fused epilogue) is TileStore.Row*.")
+out.append("// AggressiveOptimization: kernels are jitted fully optimised at once instead of starting in Tier-0.")
 out.append("using System.Runtime.CompilerServices;")
 out.append("using System.Runtime.Intrinsics;")
 out.append("")

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SharpConv.Kernels;
 using SharpConv.Kernels.Conv;
+using SharpConv.Kernels.Gemm;
 using SharpConv.Runtime;
 
 namespace SharpConv.Perf;
@@ -8,7 +9,7 @@ namespace SharpConv.Perf;
 /// <summary>Each conv algorithm on real layers, batch 1, 1 and 2 threads, vs the reference kernel (1 thread).</summary>
 internal static class ConvProbe
 {
-    public static void Run(double peak1, double peak2)
+    public static void Run(double peak1, double peak2, bool withReference = true)
     {
         var layers = new (string name, ConvParams p)[]
         {
@@ -30,7 +31,8 @@ internal static class ConvProbe
             double flops = 2.0 * p.Macs;
             var refOut = new float[p.OutputElements];
             var refConv = PreparedConv.Create(ConvAlgorithm.Reference, p, w, b, Activation.Relu);
-            double refMs = Time(refConv, x, refOut, Scheduler.Inline, 1);
+            double refMs = withReference ? Time(refConv, x, refOut, Scheduler.Inline, 1) : double.NaN;
+            if (!withReference) PreparedConv.Create(ConvAlgorithm.Im2ColGemm, p, w, b, Activation.Relu).Execute(x, 1, refOut, default, null, new float[PackedGemm.ScratchElements(1)]);
             Console.WriteLine($"{name} | Reference | {refMs:F1} | {flops / refMs / 1e6:F2} | | | 1.0× |");
             // Round-robin over the algorithms (min of 5 rounds) so all see the same background load.
             var algs = Enum.GetValues<ConvAlgorithm>().Where(a => a != ConvAlgorithm.Reference && ConvAlgorithmChooser.Supports(a, p)).ToArray();

@@ -1,4 +1,5 @@
 // Dimension legend: N batch · C in-channels = G groups · K = C·multiplier out-channels · H×W input · P×Q output · R×S kernel.
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using SharpConv.Runtime;
 
@@ -46,6 +47,7 @@ internal sealed unsafe class Depthwise : PreparedConv
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Plane(in Body job, int item, float* pad)
     {
         var p = Params;

@@ -86,6 +86,7 @@ internal sealed unsafe class Direct : PreparedConv
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
     private void Row(in Body job, int item, float* tile)
     {

@@ -50,6 +50,7 @@ internal unsafe struct Im2ColSource : IBSource
         _sh = p.StrideH; _sw = p.StrideW; _pt = p.PadTop; _pl = p.PadLeft; _dh = p.DilationH; _dw = p.DilationW;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public readonly float* Row(int batch, int group, int k, int n0, int nc, float* tmp)
     {
         int rs = _r * _s;

@@ -107,6 +107,7 @@ internal sealed unsafe class Winograd : PreparedConv
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Block(in Body job, int block, int kPart, float* scratch)
     {
         var p = Params;

@@ -3,6 +3,7 @@
 // A-panel: kc×MR floats, k-major (MR consecutive rows per k). B-panel: kc×NR floats, k-major.
 // Each k step loads NV vectors of B once and broadcasts MR scalars of A: MR·NV FMAs per MR+NV loads, so the
 // FMA pipes, not the load ports, are the limit. The store (with the fused epilogue) is TileStore.Row*.
+// AggressiveOptimization: kernels are jitted fully optimised at once instead of starting in Tier-0.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -11,7 +12,7 @@ namespace SharpConv.Kernels.Gemm;
 internal static unsafe partial class MicroKernels
 {
     /// <summary>14×32 tile with Vector512 (14×2 accumulators): C[0..14, 0..32] (op)= A-panel · B-panel over <paramref name="kc"/>.</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Kernel512_14x2(float* a, float* b, int kc, ref readonly TileStore st)
     {
         Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
@@ -65,7 +66,7 @@ internal static unsafe partial class MicroKernels
     }
 
     /// <summary>8×48 tile with Vector512 (8×3 accumulators): C[0..8, 0..48] (op)= A-panel · B-panel over <paramref name="kc"/>.</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Kernel512_8x3(float* a, float* b, int kc, ref readonly TileStore st)
     {
         Vector512<float> c0_0 = default; Vector512<float> c0_1 = default; Vector512<float> c0_2 = default;
@@ -102,7 +103,7 @@ internal static unsafe partial class MicroKernels
     }
 
     /// <summary>12×32 tile with Vector512 (12×2 accumulators): C[0..12, 0..32] (op)= A-panel · B-panel over <paramref name="kc"/>.</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Kernel512_12x2(float* a, float* b, int kc, ref readonly TileStore st)
     {
         Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
@@ -150,7 +151,7 @@ internal static unsafe partial class MicroKernels
     }
 
     /// <summary>6×16 tile with Vector256 (6×2 accumulators): C[0..6, 0..16] (op)= A-panel · B-panel over <paramref name="kc"/>.</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Kernel256_6x2(float* a, float* b, int kc, ref readonly TileStore st)
     {
         Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
@@ -180,7 +181,7 @@ internal static unsafe partial class MicroKernels
     }
 
     /// <summary>6×8 tile with Vector128 (6×2 accumulators): C[0..6, 0..8] (op)= A-panel · B-panel over <paramref name="kc"/>.</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Kernel128_6x2(float* a, float* b, int kc, ref readonly TileStore st)
     {
         Vector128<float> c0_0 = default; Vector128<float> c0_1 = default;

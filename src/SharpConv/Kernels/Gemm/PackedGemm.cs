@@ -171,6 +171,7 @@ internal unsafe struct GemmBody<TB> : IParallelBody where TB : struct, IBSource
     public GemmJob Job;
     public TB Source;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(int begin, int end, int thread)
     {
         float* s = Job.Scratch + (long)thread * PackedGemm.PerThreadScratch;
@@ -185,6 +186,7 @@ internal unsafe struct GemmBody<TB> : IParallelBody where TB : struct, IBSource
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Tile(int batch, int group, int mt, int nt, float* scratch)
     {
         var kr = Job.A.Kernel;

@@ -1,4 +1,5 @@
 // Dimension legend: N batch · C channels · H×W input · P×Q output · R×S window.
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using SharpConv.Runtime;
 
@@ -111,6 +112,7 @@ public static unsafe class Pooling
             for (int plane = begin; plane < end; plane++) Plane(plane, row);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Plane(int plane, float* row)
         {
             var p = P;
