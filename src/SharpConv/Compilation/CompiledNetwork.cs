@@ -139,7 +139,12 @@ public sealed class CompiledNetwork : IDisposable
     }
 
     /// <summary>Drops the cached plans and arenas.</summary>
-    public void Dispose() { _disposed = true; _plans.Clear(); }
+    public void Dispose()
+    {
+        _disposed = true;
+        foreach (var plan in _plans.Values) plan.Dispose();
+        _plans.Clear();
+    }
 
     private sealed class PlanWithPool(ExecutionPlan plan)
     {
@@ -148,6 +153,7 @@ public sealed class CompiledNetwork : IDisposable
         public long LastUsed;
         public ExecutionContext Rent(int threads) => _pool.TryTake(out var c) ? c : new ExecutionContext(Plan, threads);
         public void Return(ExecutionContext c) => _pool.Add(c);
+        public void Dispose() { while (_pool.TryTake(out var c)) c.Run.Scheduler?.Dispose(); }
     }
 
     /// <summary>One arena with tensor views over it: what one run in flight needs.</summary>
