@@ -22,11 +22,17 @@ internal static class ImageDecoder
         Format format = Sniff(data)
             ?? throw new ImageFormatException(name, $"not a JPEG, PNG, BMP or GIF file (starts with {Hex(data, 8)}).");
 
+        // Our own header read first: clear limit messages, and no decoder call at all for oversized images.
+        int minHeader = format switch { Format.Png => 33, Format.Gif => 13, Format.Bmp => 26, _ => 4 };
+        if (data.Length < minHeader)
+            throw new ImageFormatException(name, $"file of {data.Length} bytes is too short for a {format} header (truncated file).");
+        if (HeaderSize(data, format) is { } declared)
+            CheckLimits(name, declared.Width, declared.Height, limits);
+
         ImageInfo? info;
         try
         {
-            using var header = new MemoryStream(data, writable: false);
-            info = ImageInfo.FromStream(header);
+            info = ImageInfo.FromStream(new ClampedStream(data));
         }
         catch (Exception e)
         {
@@ -36,12 +42,7 @@ internal static class ImageDecoder
             throw new ImageFormatException(name, $"unreadable or corrupt {format} header.");
 
         int w = hdr.Width, h = hdr.Height;
-        if (w <= 0 || h <= 0)
-            throw new ImageFormatException(name, $"{format} header declares an empty image ({w}×{h}).");
-        if (w > limits.MaxDimension || h > limits.MaxDimension)
-            throw Limit(name, "image dimension", $"{w}×{h} pixels", limits.MaxDimension);
-        if ((long)w * h > limits.MaxPixels)
-            throw Limit(name, "image pixel count", $"{w}×{h} = {(long)w * h:N0} pixels", limits.MaxPixels);
+        CheckLimits(name, w, h, limits);
 
         string? incomplete = format switch
         {
@@ -58,7 +59,7 @@ internal static class ImageDecoder
         ImageResult result;
         try
         {
-            result = ImageResult.FromMemory(data, gray ? ColorComponents.Grey : ColorComponents.RedGreenBlue);
+            result = ImageResult.FromStream(new ClampedStream(data), gray ? ColorComponents.Grey : ColorComponents.RedGreenBlue);
         }
         catch (Exception e)
         {
@@ -80,6 +81,83 @@ internal static class ImageDecoder
     }
 
     private static ReadOnlySpan<byte> PngSignature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+
+    private static void CheckLimits(string name, long w, long h, ImageLimits limits)
+    {
+        if (w <= 0 || h <= 0)
+            throw new ImageFormatException(name, $"the header declares an empty image ({w}×{h}).");
+        if (w > limits.MaxDimension || h > limits.MaxDimension)
+            throw Limit(name, "image dimension", $"{w}×{h} pixels", limits.MaxDimension);
+        if (w * h > limits.MaxPixels)
+            throw Limit(name, "image pixel count", $"{w}×{h} = {w * h:N0} pixels", limits.MaxPixels);
+    }
+
+    /// <summary>Width and height as the header declares them, or null when the header is too short to tell.</summary>
+    private static (long Width, long Height)? HeaderSize(ReadOnlySpan<byte> d, Format format)
+    {
+        switch (format)
+        {
+            case Format.Png when d.Length >= 24:
+                return (BinaryPrimitives.ReadUInt32BigEndian(d[16..]), BinaryPrimitives.ReadUInt32BigEndian(d[20..]));
+            case Format.Gif when d.Length >= 10:
+                return (BinaryPrimitives.ReadUInt16LittleEndian(d[6..]), BinaryPrimitives.ReadUInt16LittleEndian(d[8..]));
+            case Format.Bmp when d.Length >= 26:
+                if (BinaryPrimitives.ReadUInt32LittleEndian(d[14..]) == 12)
+                    return (BinaryPrimitives.ReadUInt16LittleEndian(d[18..]), BinaryPrimitives.ReadUInt16LittleEndian(d[20..]));
+                return (Math.Abs((long)BinaryPrimitives.ReadInt32LittleEndian(d[18..])), Math.Abs((long)BinaryPrimitives.ReadInt32LittleEndian(d[22..])));
+            case Format.Jpeg:
+                // walk the marker segments to the first SOFn
+                int pos = 2;
+                while (pos + 9 < d.Length)
+                {
+                    if (d[pos] != 0xFF) return null;
+                    byte m = d[pos + 1];
+                    if (m == 0xFF) { pos++; continue; }
+                    int len = BinaryPrimitives.ReadUInt16BigEndian(d[(pos + 2)..]);
+                    bool sof = m is >= 0xC0 and <= 0xCF && m is not (0xC4 or 0xC8 or 0xCC);
+                    if (sof) return (BinaryPrimitives.ReadUInt16BigEndian(d[(pos + 7)..]), BinaryPrimitives.ReadUInt16BigEndian(d[(pos + 5)..]));
+                    if (m == 0xDA || len < 2) return null;
+                    pos += 2 + len;
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// A read-only stream over the file bytes whose Seek never goes past the end. StbImageSharp skips with
+    /// <c>Seek(n, Current)</c> and tests end-of-file with <c>Position == Length</c>, so on a plain MemoryStream a
+    /// segment length pointing past the end makes its marker loops spin forever.
+    /// </summary>
+    private sealed class ClampedStream(byte[] data) : Stream
+    {
+        private long _pos;
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => data.Length;
+        public override long Position { get => _pos; set => _pos = Math.Clamp(value, 0, data.Length); }
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override int Read(Span<byte> buffer)
+        {
+            int n = (int)Math.Min(buffer.Length, data.Length - _pos);
+            if (n <= 0) return 0;
+            data.AsSpan((int)_pos, n).CopyTo(buffer);
+            _pos += n;
+            return n;
+        }
+        public override int ReadByte() => _pos < data.Length ? data[_pos++] : -1;
+        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => _pos + offset,
+            _ => data.Length + offset,
+        };
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 
     private static ImageFormatException Limit(string name, string what, string found, long limit)
     {
