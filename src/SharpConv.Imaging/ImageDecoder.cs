@@ -15,6 +15,19 @@ internal static class ImageDecoder
 
     public static Image Decode(byte[] data, string name, ImageLimits limits)
     {
+        try
+        {
+            return DecodeCore(data, name, limits);
+        }
+        catch (Exception e) when (e is not ImageFormatException)
+        {
+            // Belt and braces: whatever escapes the checks or the decoder is still a typed, named failure.
+            throw new ImageFormatException(name, $"corrupt image data ({e.GetType().Name}: {e.Message}).", e);
+        }
+    }
+
+    private static Image DecodeCore(byte[] data, string name, ImageLimits limits)
+    {
         if (data.Length == 0) throw new ImageFormatException(name, "the file is empty.");
         if (data.Length > limits.MaxFileBytes)
             throw Limit(name, "image file", $"{data.Length:N0} bytes", limits.MaxFileBytes);
@@ -220,7 +233,7 @@ internal static class ImageDecoder
                 if (total > cap) return $"compressed image data inflates past the {cap:N0} bytes its {w}×{h} header allows (decompression bomb?).";
             }
         }
-        catch (InvalidDataException e) { return $"image data does not inflate ({e.Message})."; }
+        catch (Exception e) when (e is InvalidDataException or IOException) { return $"image data does not inflate ({e.Message})."; }
         return null;
     }
 

@@ -168,7 +168,7 @@ public class HostileInputTests(ITestOutputHelper output)
         var rng = new Random(12345);
         var sw = Stopwatch.StartNew();
         int ok = 0, rejected = 0;
-        foreach (var file in Fixtures)
+        foreach (var file in Fixtures.Where(f => f != "photo.jpg")) // small.jpg covers JPEG at a fraction of the time
         {
             var orig = Fixture(file);
             for (int iter = 0; iter < 150; iter++)
