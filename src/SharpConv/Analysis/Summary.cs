@@ -161,7 +161,7 @@ public sealed class Summary
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"{Network}: {TrainableParameters:N0} parameters, {GMacs:0.###} GMACs, peak activations {Units.Megabytes(PeakActivationBytes)} (batch {Batch})";
+        $"{Network}: {TrainableParameters:N0} parameters, {Units.Giga(Macs)} GMACs, peak activations {Units.Megabytes(PeakActivationBytes)} (batch {Batch})";
 }
 
 /// <summary>One layer of a <see cref="Summary"/>.</summary>

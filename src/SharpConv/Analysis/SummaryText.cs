@@ -30,7 +30,7 @@ internal static class SummaryText
         sb.AppendLine(rule);
         sb.AppendLine($"Trainable params:        {Units.Exact(s.TrainableParameters)}");
         sb.AppendLine($"Non-trainable buffers:   {Units.Exact(s.Buffers)}");
-        sb.AppendLine($"Total mult-adds (MACs):  {Units.Exact(s.Macs)}  = {Units.F(s.GMacs, "0.###")} GMACs = {Units.F(s.GFlops, "0.###")} GFLOPs (1 MAC = 2 FLOPs)");
+        sb.AppendLine($"Total mult-adds (MACs):  {Units.Exact(s.Macs)}  = {Units.Giga(s.Macs)} GMACs = {Units.Giga(2.0 * s.Macs)} GFLOPs (1 MAC = 2 FLOPs)");
         sb.AppendLine(thin);
         sb.AppendLine($"Input size:              {Units.Megabytes(s.InputBytes)}");
         sb.AppendLine($"Forward activations:     {Units.Megabytes(s.ActivationBytes)}  (sum of every layer output, 4 bytes/float)");

@@ -26,6 +26,23 @@ public static class Units
              : F(n, "0.##");
     }
 
+    /// <summary>
+    /// Billions with enough digits to mean something at every scale: <c>15.470</c> for VGG-16, <c>0.000417</c> for
+    /// LeNet-5 (three significant digits below 0.1, where a fixed three decimals would print 0.000).
+    /// </summary>
+    public static string Giga(double n)
+    {
+        double g = n / 1e9;
+        if (g == 0 || Math.Abs(g) >= 0.1) return F(g, "0.000");
+        int decimals = Math.Min(12, 2 - (int)Math.Floor(Math.Log10(Math.Abs(g))));
+        return g.ToString("F" + decimals, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Bytes in the largest unit that keeps a small number: <c>40 B</c>, <c>18.8 KB</c>, <c>25.7 MB</c> (decimal units).</summary>
+    public static string Bytes(long bytes) => bytes >= 1_000_000 ? Megabytes(bytes)
+        : bytes >= 1_000 ? F(bytes / 1e3, "0.0") + " KB"
+        : bytes + " B";
+
     /// <summary>A fraction in [0, 1] as a percentage with one decimal, e.g. <c>89.4 %</c>.</summary>
     public static string Percent(double fraction) => F(fraction * 100, "0.0") + " %";
 
