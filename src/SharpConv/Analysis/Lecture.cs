@@ -153,11 +153,10 @@ public static class Lecture
 
         var d = new StringBuilder();
         d.AppendLine($"Naive module on {size}×{size}×{inChannels} (MACs = Hout·Wout·Cout × F·F·Cin):");
-        AppendCosts(d, naiveLayers);
-        d.AppendLine($"  [3x3 pool]{"",30}{0,15:N0}   (pooling: no multiply-adds)");
+        AppendCosts(d, naiveLayers, $"  {"[3x3 pool]",-17} {"no multiply-adds",-22} = {0,13:N0}");
         d.AppendLine($"  concat → {size}×{size}×({c1}+{c3}+{c5}+{inChannels}) = {Hwc(naive.OutputShape)};  total {Units.Exact(naive.Macs)} ≈ {Units.Short(naive.Macs)} MACs");
         d.AppendLine($"With {reduce}-channel 1×1 reductions:");
-        AppendCosts(d, reducedLayers);
+        AppendCosts(d, reducedLayers, null);
         d.AppendLine($"  concat → {size}×{size}×({c1}+{c3}+{c5}+{reduce}) = {Hwc(reduced.OutputShape)};  total {Units.Exact(reduced.Macs)} ≈ {Units.Short(reduced.Macs)} MACs");
         d.Append($"the reductions cut the cost to {Units.Percent((double)reduced.Macs / naive.Macs)} of the naive module ({Units.F((double)naive.Macs / reduced.Macs, "0.0")}× fewer), and the output depth from {naive.OutputShape.C} to {reduced.OutputShape.C}");
 
@@ -208,9 +207,10 @@ public static class Lecture
                 $"{o.H}×{o.W}×{o.C} × {c.KernelH}×{c.KernelW}×{c.InChannels / c.Groups}", n.Macs, c.TrainableParameterCount);
         }).ToArray();
 
-    private static void AppendCosts(StringBuilder d, IReadOnlyList<LayerCost> layers)
+    private static void AppendCosts(StringBuilder d, IReadOnlyList<LayerCost> layers, string? extraLine)
     {
         foreach (var l in layers) d.AppendLine($"  {l.Description,-17} {l.Formula,-22} = {l.Macs,13:N0}");
+        if (extraLine is not null) d.AppendLine(extraLine);
         d.AppendLine($"  {"",-17} {"sum",-22} = {layers.Sum(l => l.Macs),13:N0}");
     }
 
