@@ -82,3 +82,24 @@ public class GraphTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }
+
+public class FusionTests
+{
+    [Fact]
+    public void ResidualAddAndReluFuseIntoTheConvAndKeepTheResult()
+    {
+        var b = new NetworkBuilder("res", seed: 5);
+        var x = b.Input(4, 7, 9);
+        x = x.Conv(6, 3, padding: 1, name: "stem").BatchNorm().Relu();
+        var branch = x.Conv(6, 3, padding: 1, name: "conv_a").BatchNorm().Relu().Conv(6, 3, padding: 1, name: "conv_b").BatchNorm();
+        x = branch.Add(x).Relu();
+        var net = b.Build(x.Conv(3, 1, name: "head").Clip(0, 6));
+        using var fused = net.Compile(new SharpConv.Compilation.CompileOptions { Kernels = SharpConv.Compilation.KernelSet.Reference });
+        Assert.Equal(["stem", "conv_a", "conv_b", "head"], fused.Steps.Select(s => s.Name));
+        Assert.Contains("+residual +relu", fused.Steps[2].Op.Describe());
+        var input = Tensor.RandomNormal(new Shape(2, 4, 7, 9), 9);
+        var expected = net.RunReference(input);
+        var actual = fused.Run(input);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 4);
+    }
+}

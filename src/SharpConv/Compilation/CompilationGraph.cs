@@ -60,8 +60,11 @@ public sealed class CompiledNode
     {
         Name = name; Op = op; Inputs = inputs; Scope = scope;
     }
-    /// <summary>The name (of the original node this one stands for).</summary>
+    /// <summary>The name of the original node whose output this node produces (its value keeps that name).</summary>
     public string Name { get; }
+    /// <summary>The name shown in summaries and profiles: the main layer's name when a pass fused others into it.</summary>
+    public string DisplayName { get => _displayName ?? Name; set => _displayName = value; }
+    private string? _displayName;
     /// <summary>The op (a pass may replace it, e.g. a convolution with BatchNorm folded in).</summary>
     public Op Op { get; set; }
     /// <summary>Inputs.</summary>

@@ -21,6 +21,9 @@ public sealed record CompileOptions
     /// <summary>Fold BatchNorm into the preceding convolution or linear layer (changes results by rounding only).</summary>
     public bool FoldBatchNorm { get; init; } = true;
 
+    /// <summary>Fuse residual adds and ReLU/Clip into the producing convolution or linear layer.</summary>
+    public bool Fuse { get; init; } = true;
+
     /// <summary>Remove layers that are the identity at inference (Dropout, ×1 scaling).</summary>
     public bool RemoveIdentities { get; init; } = true;
 
@@ -31,5 +34,5 @@ public sealed record CompileOptions
     public IReadOnlyDictionary<string, string> LayerAlgorithms { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The options of the oracle: reference kernels, one thread, no rewriting of the graph.</summary>
-    public static CompileOptions Reference { get; } = new() { Threads = 1, Kernels = KernelSet.Reference, FoldBatchNorm = false, RemoveIdentities = false };
+    public static CompileOptions Reference { get; } = new() { Threads = 1, Kernels = KernelSet.Reference, FoldBatchNorm = false, RemoveIdentities = false, Fuse = false };
 }

@@ -13,8 +13,10 @@ public sealed class CompiledStep
     /// <summary>Position in execution order.</summary>
     public int Index { get; }
     internal CompiledNode Node { get; }
-    /// <summary>The node name.</summary>
-    public string Name => Node.Name;
+    /// <summary>The layer's name (the main layer's, when others were fused into it).</summary>
+    public string Name => Node.DisplayName;
+    /// <summary>The name of the value the step writes (the last fused node's).</summary>
+    public string OutputName => Node.Name;
     /// <summary>The (possibly rewritten) op.</summary>
     public Op Op => Node.Op;
     /// <summary>The layer type.</summary>

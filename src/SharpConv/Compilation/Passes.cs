@@ -115,3 +115,81 @@ public sealed class SelectKernelsPass : ICompilePass
         }
     }
 }
+
+/// <summary>
+/// Fuses a residual Add into the convolution (or linear layer) that feeds it — the conv's only reader — so the sum is
+/// done in the conv's store: <c>y = conv(x) + shortcut</c>. The fused node runs where the Add ran, after both operands exist.
+/// </summary>
+public sealed class FuseResidualPass : ICompilePass
+{
+    /// <inheritdoc/>
+    public string Name => "fuse-residual";
+    /// <inheritdoc/>
+    public void Apply(CompilationGraph graph, CompileOptions options)
+    {
+        if (!options.Fuse) return;
+        foreach (var add in graph.Nodes.ToList())
+        {
+            if (add.Op is not Add || add.Inputs[0] == add.Inputs[1]) continue;
+            for (int side = 0; side < 2; side++)
+            {
+                var producer = add.Inputs[side];
+                var other = add.Inputs[1 - side];
+                if (producer.Op is not (Conv2d or Linear) || graph.HasOtherUses(producer, add) || graph.Inputs.Contains(producer)) continue;
+                var shape = add.Op.InferShape(add.Name, [ShapeOf(graph, producer), ShapeOf(graph, other)]);
+                if (shape != ShapeOf(graph, producer) || shape != ShapeOf(graph, other)) continue; // broadcasting adds are not residuals
+                add.Op = new FusedOp(producer.Op, residual: true, Epilogue.None);
+                add.Inputs.Clear();
+                add.Inputs.Add(producer.Inputs[0]);
+                add.Inputs.Add(other);
+                add.Absorbed.Insert(0, producer.Name);
+                add.Absorbed.AddRange(producer.Absorbed);
+                add.DisplayName = producer.Name;
+                graph.Nodes.Remove(producer);
+                graph.Log.Add($"{Name}: fused {add.Name} into {producer.Name}");
+                break;
+            }
+        }
+    }
+
+    internal static Shape ShapeOf(CompilationGraph graph, CompiledNode node)
+    {
+        // Shapes at the declared batch: enough to tell an elementwise residual from a broadcast.
+        return graph.Source.TryGetNode(node.Name, out var n) ? n.OutputShape : node.Op.InferShape(node.Name, node.Inputs.Select(i => ShapeOf(graph, i)).ToArray());
+    }
+}
+
+/// <summary>Fuses ReLU / Clip into the convolution or linear layer (fused or not) that is its only input's producer.</summary>
+public sealed class FuseActivationPass : ICompilePass
+{
+    /// <inheritdoc/>
+    public string Name => "fuse-activation";
+    /// <inheritdoc/>
+    public void Apply(CompilationGraph graph, CompileOptions options)
+    {
+        if (!options.Fuse) return;
+        foreach (var act in graph.Nodes.ToList())
+        {
+            Epilogue epilogue = act.Op switch
+            {
+                Relu => Epilogue.Relu,
+                Clip c => new Epilogue(c.Min, c.Max),
+                _ => Epilogue.None,
+            };
+            if (epilogue.IsNone || (act.Op is Clip clip && clip.Min > clip.Max)) continue;
+            var producer = act.Inputs[0];
+            if (graph.HasOtherUses(producer, act) || graph.Inputs.Contains(producer)) continue;
+            FusedOp? fused = producer.Op switch
+            {
+                Conv2d or Linear => new FusedOp(producer.Op, false, epilogue),
+                FusedOp f when f.Epilogue.IsNone => new FusedOp(f.Main, f.HasResidual, epilogue),
+                _ => null,
+            };
+            if (fused is null) continue;
+            producer.Op = fused;
+            producer.Absorbed.Add(act.Name);
+            graph.Bypass(act, producer);
+            graph.Log.Add($"{Name}: fused {act.Name} into {producer.DisplayName}");
+        }
+    }
+}

@@ -76,6 +76,8 @@ public readonly struct Value
 
     /// <summary>ReLU.</summary>
     public Value Relu(string? name = null) => Then(new Ops.Relu(), name);
+    /// <summary>Clamp to [min, max] (ReLU6 is Clip(0, 6)).</summary>
+    public Value Clip(float min, float max, string? name = null) => Then(new Ops.Clip(min, max), name);
     /// <summary>Leaky ReLU.</summary>
     public Value LeakyRelu(float alpha = 0.01f, string? name = null) => Then(new Ops.LeakyRelu(alpha), name);
     /// <summary>tanh.</summary>
