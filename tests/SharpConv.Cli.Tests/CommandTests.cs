@@ -19,6 +19,8 @@ public class CommandTests
         Assert.Equal(0, code);
         foreach (var entry in SharpConv.Zoo.Zoo.All) Assert.Contains(entry.Name, output);
         Assert.Contains("61,706", output);
+        Assert.Contains("138,357,544", output);
+        Assert.Contains("15.470", output);                // VGG-16 GMACs
         Assert.Contains("✓", output);
         Assert.DoesNotContain("✗", output);
     }
@@ -87,6 +89,9 @@ public class CommandTests
         Assert.Contains("271,351,808", output);
         Assert.Contains("358M", output);                 // the lecture's figure, named as wrong
         Assert.Contains("51,380,224", output);
+        Assert.Contains("15,237,608", output);           // VGG-16 forward memory, lecture convention
+        Assert.Contains("24M", output);                  // the slide's total, named as not its own sum
+        Assert.Contains("fully connected 89.4 %", output);
     }
 
     [Fact]
@@ -111,6 +116,7 @@ public class CommandTests
         Assert.Contains("error:", output);
         Assert.Contains("unknown architecture 'lenet6'", output);
         Assert.Contains("lenet5, lenet5-original", output);
+        Assert.Contains("vgg16", output);
         Assert.DoesNotContain("   at ", output);     // no stack trace
     }
 

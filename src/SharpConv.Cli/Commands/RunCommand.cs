@@ -83,7 +83,7 @@ public static class RunCommand
         t.AddRow($"Median of {r.Runs.Count} run(s)", $"[bold]{r.Median.TotalMilliseconds:0.000} ms[/]");
         t.AddRow("Fastest run", $"{r.Runs.Min().TotalMilliseconds:0.000} ms");
         t.AddRow("Throughput", $"[bold]{Units.F(r.ImagesPerSecond, "0.0")} img/s[/]");
-        t.AddRow("Achieved", $"{Units.F(r.GFlopsPerSecond, "0.00")} GFLOP/s ({Units.F(r.Macs / 1e9, "0.###")} GMACs per run, 1 MAC = 2 FLOPs)");
+        t.AddRow("Achieved", $"{Units.F(r.GFlopsPerSecond, "0.00")} GFLOP/s ({Units.Giga(r.Macs)} GMACs per run, 1 MAC = 2 FLOPs)");
         t.AddRow("Output checksum", Units.F(r.Checksum, "g6"));
         console.Write(t);
     }

@@ -71,6 +71,9 @@ public static class ZooCommand
         catch (SharpConvException e) { return new Row(entry, null, e.Message, clock.Elapsed); }
     }
 
+    // One line per architecture: the description gets what the other columns leave and is cut with an ellipsis.
+    private static string Fit(string text, int width) => width < 8 ? "" : text.Length <= width ? text : text[..(width - 1)] + "…";
+
     private static void Render(IAnsiConsole console, IReadOnlyList<Row> rows)
     {
         var table = new Table().Border(TableBorder.Simple)
@@ -78,12 +81,19 @@ public static class ZooCommand
             .AddColumn(new TableColumn("Parameters").RightAligned()).AddColumn(new TableColumn("≈").RightAligned())
             .AddColumn(new TableColumn("GMACs").RightAligned()).AddColumn(new TableColumn("Peak act.").RightAligned())
             .AddColumn(new TableColumn("Published").Centered()).AddColumn("Description");
+        foreach (var c in table.Columns) c.NoWrap();
+        // Widest cell per fixed column (+2 for the padding); the rest of the line is the description's.
+        int fixedWidth = new[]
+        {
+            rows.Max(r => r.Entry.Name.Length), rows.Max(r => r.Entry.Family.Length), 13, 8, 10, 10, 14,
+        }.Sum(w => w + 2) + 2;
+        int descriptionWidth = console.Profile.Width - fixedWidth;
         foreach (var r in rows)
         {
-            string name = Markup.Escape(r.Entry.Name), fam = Markup.Escape(r.Entry.Family);
             if (r.Summary is not Summary s)
             {
-                table.AddRow(name, fam, "", "", "", "", "[red]✗[/]", $"[red]build failed: {Markup.Escape(r.Error ?? "")}[/]");
+                table.AddRow(new Text(r.Entry.Name), new Text(r.Entry.Family), Text.Empty, Text.Empty, Text.Empty, Text.Empty, new Markup("[red]✗[/]"),
+                    new Text($"build failed: {r.Error}", new Style(Color.Red)).Overflow(Overflow.Ellipsis));
                 continue;
             }
             string check = r.MatchesPublished switch
@@ -92,8 +102,9 @@ public static class ZooCommand
                 false => $"[red]✗ {Units.Exact(r.Entry.PublishedParameters!.Value)}[/]",
                 null => "[grey]—[/]",
             };
-            table.AddRow(name, fam, Units.Exact(s.TrainableParameters), Units.Short(s.TrainableParameters),
-                Units.Giga(s.Macs), Units.Megabytes(s.PeakActivationBytes), check, Markup.Escape(r.Entry.Description));
+            table.AddRow(
+                new Text(r.Entry.Name), new Text(r.Entry.Family), new Text(Units.Exact(s.TrainableParameters)), new Text(Units.Short(s.TrainableParameters)),
+                new Text(Units.Giga(s.Macs)), new Text(Units.Megabytes(s.PeakActivationBytes)), new Markup(check), new Text(Fit(r.Entry.Description, descriptionWidth)));
         }
         console.Write(table);
         int ok = rows.Count(r => r.MatchesPublished == true), bad = rows.Count(r => r.MatchesPublished == false || r.Error is not null);

@@ -252,7 +252,13 @@ public static class Lecture
         ArgumentNullException.ThrowIfNull(network);
         var s = Summary.Of(network, batch);
         long input = s.InputBytes / Summary.BytesPerFloat;
-        var counted = s.Layers.Where(l => l.Category is LayerCategory.Convolution or LayerCategory.Pooling or LayerCategory.FullyConnected).ToList();
+        // torchvision's VGG adds an adaptive 7×7 average pool that is the identity at 224×224; the lecture's network has
+        // no such layer, so a pooling layer that changes nothing is left out of the lecture's count.
+        var identityPools = network.Nodes
+            .Where(n => n.Op is AdaptiveAvgPool2d && n.Inputs.Count == 1 && n.Inputs[0].OutputShape == n.OutputShape)
+            .Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        var counted = s.Layers.Where(l => l.Category is LayerCategory.Convolution or LayerCategory.Pooling or LayerCategory.FullyConnected
+                                          && !identityPools.Contains(l.Name)).ToList();
         long lecture = input + counted.Sum(l => l.ActivationBytes) / Summary.BytesPerFloat;
         long all = input + s.ActivationBytes / Summary.BytesPerFloat;
         long peak = s.PeakActivationBytes / Summary.BytesPerFloat;

@@ -21,7 +21,7 @@ public static class Units
     {
         double a = Math.Abs(n);
         return a >= 1e9 ? F(n / 1e9, "0.##") + "G"
-             : a >= 1e6 ? F(n / 1e6, "0.#") + "M"
+             : a >= 1e6 ? F(n / 1e6, "0.##") + "M"
              : a >= 1e3 ? F(n / 1e3, "0.#") + "K"
              : F(n, "0.##");
     }

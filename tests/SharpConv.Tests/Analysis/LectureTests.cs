@@ -130,6 +130,14 @@ public class LectureTests
     }
 
     [Fact]
+    public void ZooVgg16ForwardMemoryLeavesOutTheIdentityAdaptivePool()
+    {
+        // torchvision's layout adds AdaptiveAvgPool2d(7×7), the identity at 224×224: the lecture count must not change.
+        var r = Lecture.ForwardMemory(TestNetworks.ZooVgg16(), lectureClaimValues: 24_000_000);
+        Assert.Equal(15_237_608, r.LectureConventionValues);
+    }
+
+    [Fact]
     public void Vgg16WhereThingsLive()
     {
         var r = Lecture.WhereThingsLive(TestNetworks.Vgg16());

@@ -82,6 +82,31 @@ public class SummaryTests
     }
 
     [Fact]
+    public void ZooVgg16AgreesWithThePaperVgg16()
+    {
+        var paper = Summary.Of(TestNetworks.Vgg16());
+        var zoo = Summary.Of(TestNetworks.ZooVgg16());
+        Assert.Equal(paper.TrainableParameters, zoo.TrainableParameters);
+        Assert.Equal(paper.Macs, zoo.Macs);
+        Assert.Equal(paper.Kind("Linear")!.ParameterShare, zoo.Kind("Linear")!.ParameterShare, 12);
+        Assert.Equal(paper.PeakActivationBytes, zoo.PeakActivationBytes);
+    }
+
+    [Fact]
+    public void EveryZooArchitectureSummarisesToItsNetworkTotals()
+    {
+        foreach (var entry in Zoo.Zoo.All)
+        {
+            var net = entry.Build(new Zoo.ZooOptions());
+            var s = Summary.Of(net);
+            Assert.Equal(net.ParameterCount, s.TrainableParameters);
+            Assert.Equal(net.Macs, s.Macs);
+            Assert.True(s.PeakActivationBytes <= s.InputBytes + s.ActivationBytes + 64L * s.Layers.Count, entry.Name);
+            Assert.Equal(1.0, s.ByKind.Sum(r => r.ParameterShare), 9);
+        }
+    }
+
+    [Fact]
     public void PeakActivationIsBelowTheSumOfActivations()
     {
         foreach (var net in new[] { TestNetworks.LeNet5(), TestNetworks.Vgg16() })

@@ -3,8 +3,9 @@ using SharpConv.Graph;
 namespace SharpConv.Tests.Analysis;
 
 /// <summary>
-/// Networks the analysis tests need before (or independently of) the zoo: VGG-16 as in the paper (configuration D),
-/// built shape-only — its 138M weights stay lazy, so building and summarising it costs no weight memory.
+/// Networks the analysis tests need independently of the zoo: VGG-16 exactly as the paper and the lecture draw it
+/// (configuration D, no torchvision adaptive pool), built shape-only — its 138M weights stay lazy, so building and
+/// summarising it costs no weight memory. The zoo's vgg16 is checked against it.
 /// </summary>
 internal static class TestNetworks
 {
@@ -25,4 +26,6 @@ internal static class TestNetworks
     }
 
     public static Network LeNet5() => Zoo.Zoo.LeNet5();
+
+    public static Network ZooVgg16() => Zoo.Zoo.Build("vgg16");
 }
