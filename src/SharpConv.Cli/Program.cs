@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using SharpConv.Cli.Commands;
 using Spectre.Console;
 
@@ -34,7 +35,13 @@ public static class Program
     /// <summary>Runs the tool against a prepared context. Returns the exit code: 0 success, 1 error, 130 cancelled.</summary>
     public static int Run(string[] args, CliContext context)
     {
-        var root = new RootCommand("sharpconv — build, summarise, explain and run the classic CNN architectures (pure managed C#).");
+        // A plain Command rather than RootCommand: RootCommand names itself after the executable (SharpConv.Cli), but
+        // users type the tool's command name.
+        var root = new Command("sharpconv", "build, summarise, explain and run the classic CNN architectures (pure managed C#).")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         foreach (var create in Commands) root.Subcommands.Add(create(context));
         try
         {
