@@ -5,7 +5,7 @@ namespace SharpConv.Graph;
 /// <summary>
 /// Builds a <see cref="Network"/> the way papers draw them: start from <see cref="Input"/>, chain layers on
 /// <see cref="Value"/> handles (<c>x.Conv(64, 3, padding: 1).BatchNorm().Relu()</c>), branch by reusing a handle,
-/// join with <see cref="Concat"/>, <see cref="Add"/> or <see cref="Mean"/>. Every node's shape is inferred as it is
+/// join with <c>Concat</c>, <c>Add</c> or <c>Mean</c>. Every node's shape is inferred as it is
 /// added, so a mistake fails at the line that made it, naming the node.
 /// </summary>
 /// <remarks>
@@ -80,7 +80,9 @@ public sealed class NetworkBuilder
             if (inputs[i].Builder != this) throw new GraphException($"node '{resolved}': input {i} belongs to another network builder.");
             inputNodes[i] = inputs[i].Node;
         }
-        var node = new Node(_nodes.Count, resolved, op, inputNodes, CurrentScope);
+        Node node;
+        try { node = new Node(_nodes.Count, resolved, op, inputNodes, CurrentScope); }
+        catch { _names.Remove(resolved); throw; } // a failed add must not keep its name
         _nodes.Add(node);
         return new Value(this, node);
     }
