@@ -35,7 +35,7 @@ public static class RunCommand
 
     /// <summary>What a timed run measured.</summary>
     public sealed record Result(string Network, int Batch, int Threads, Shape InputShape, Shape OutputShape, long Macs,
-        TimeSpan Compile, TimeSpan FirstRun, IReadOnlyList<TimeSpan> Runs, float Checksum)
+        TimeSpan Compile, TimeSpan FirstRun, IReadOnlyList<TimeSpan> Runs, float Checksum, IReadOnlyDictionary<string, int> Algorithms)
     {
         /// <summary>Median of the timed runs.</summary>
         public TimeSpan Median => Runs.Order().ElementAt(Runs.Count / 2);
@@ -69,7 +69,9 @@ public static class RunCommand
         }
         float checksum = 0;
         foreach (float v in output.Span) checksum += v;
-        return new Result(net.Name, batch, threads, input.Shape, output.Shape, plan.Steps.Sum(st => st.Macs), compile, first, times, checksum);
+        // Which kernels ran: the timing means little without knowing whether the fast paths were chosen.
+        var algorithms = plan.Steps.GroupBy(st => st.Algorithm).OrderByDescending(g => g.Count()).ToDictionary(g => g.Key, g => g.Count());
+        return new Result(net.Name, batch, threads, input.Shape, output.Shape, plan.Steps.Sum(st => st.Macs), compile, first, times, checksum, algorithms);
     }
 
     private static void Render(IAnsiConsole console, Result r)
@@ -85,6 +87,7 @@ public static class RunCommand
         t.AddRow("Throughput", $"[bold]{Units.F(r.ImagesPerSecond, "0.0")} img/s[/]");
         t.AddRow("Achieved", $"{Units.F(r.GFlopsPerSecond, "0.00")} GFLOP/s ({Units.Giga(r.Macs)} GMACs per run, 1 MAC = 2 FLOPs)");
         t.AddRow("Output checksum", Units.F(r.Checksum, "g6"));
+        t.AddRow("Kernels (steps)", Markup.Escape(string.Join(", ", r.Algorithms.Select(a => $"{a.Key} {a.Value}"))));
         console.Write(t);
     }
 }
