@@ -67,6 +67,18 @@ public readonly struct Value
         return Then(seed => new Ops.BatchNorm(c, epsilon, seed), "BatchNorm", name);
     }
 
+    /// <summary>
+    /// BatchNorm whose scale γ starts at <paramref name="gammaInit"/> instead of 1 (β = 0, μ = 0, σ² = 1). Zoo residual
+    /// branches end with a small γ (like torchvision's <c>zero_init_residual</c>, but non-zero) so that random-weight
+    /// forward passes of deep residual networks stay finite instead of doubling their variance at every block.
+    /// </summary>
+    public Value BatchNorm(float epsilon, float gammaInit, string? name = null)
+    {
+        int c = Shape.Rank >= 2 ? Shape[1] : throw new ShapeMismatchException(name ?? Builder.NextName("BatchNorm"), "rank ≥ 2", Shape.ToString());
+        var s = new Shape(c);
+        return Then(new Ops.BatchNorm(Tensor.Filled(s, gammaInit), new Tensor(s), new Tensor(s), Tensor.Filled(s, 1f), epsilon), name);
+    }
+
     /// <summary>Local response normalisation across channels.</summary>
     public Value Lrn(int size = 5, float alpha = 1e-4f, float beta = 0.75f, float k = 2f, string? name = null) =>
         Then(new Ops.Lrn(size, alpha, beta, k), name);
