@@ -108,8 +108,8 @@ public static partial class Zoo
         yield return new("inception_v2", "Inception", "Inception v2 / BN-Inception (Ioffe & Szegedy 2015): BN everywhere, 5×5 → two 3×3", o => InceptionV2(o));
         yield return new("inception_v3", "Inception", "Inception v3 (Szegedy 2015), torchvision layout, 299², factorised 7×7 and 3×3 convs, no auxiliary head", o => InceptionV3(o));
         yield return new("inception_v3-aux", "Inception", "Inception v3 with its auxiliary classifier as output 2 (torchvision's published count includes it)", o => InceptionV3(o, auxiliary: true), 27_161_264);
-        yield return new("inception_v4", "Inception", "Inception v4 (Szegedy 2016), 299², stem + 4A/7B/3C modules", o => InceptionV4(o));
-        yield return new("inception_resnet_v2", "Inception", "Inception-ResNet-v2 (Szegedy 2016), 299², scaled residual Inception blocks", o => InceptionResNetV2(o));
+        yield return new("inception_v4", "Inception", "Inception v4 (Szegedy 2016), 299², stem + 4A/7B/3C modules (count as timm publishes it)", o => InceptionV4(o), 42_679_816);
+        yield return new("inception_resnet_v2", "Inception", "Inception-ResNet-v2 (Szegedy 2016), 299², scaled residual Inception blocks (count as timm publishes it)", o => InceptionResNetV2(o), 55_843_464);
 
         yield return new("resnet18", "ResNet", "ResNet-18 (He 2015): basic blocks [2,2,2,2], projection shortcuts", o => ResNet(18, o), 11_689_512);
         yield return new("resnet34", "ResNet", "ResNet-34: basic blocks [3,4,6,3]", o => ResNet(34, o), 21_797_672);
