@@ -9,7 +9,8 @@ public static partial class Zoo
     /// <summary>
     /// Inception v2 / BN-Inception (Ioffe &amp; Szegedy 2015, Figure 5), 224×224×3: GoogLeNet with BatchNorm after
     /// every conv, each 5×5 replaced by two 3×3, average pooling in most modules, and two stride-2 modules (3c, 4e)
-    /// instead of the max pools between stages. Any input of at least 32×32 works.
+    /// instead of the max pools between stages. Inputs must be multiples of 32 of at least 64×64: elsewhere the
+    /// stride-2 conv and the ceil-mode pool of a reduction module disagree by one pixel (so does the original).
     /// </summary>
     public static Network InceptionV2(ZooOptions? options = null)
     {
@@ -66,7 +67,7 @@ public static partial class Zoo
     /// second output and the count is torchvision's published 27,161,264 (its weights carry the auxiliary head).
     /// Any input of at least 75×75 works; the auxiliary head needs at least 299×299 (see <see cref="AuxiliaryV3"/>).
     /// </summary>
-    public static Network InceptionV3(ZooOptions? options = null, bool auxiliary = false)
+    public static Network InceptionV3(bool auxiliary = false, ZooOptions? options = null)
     {
         var o = options ?? new ZooOptions();
         var b = Start(auxiliary ? "inception_v3-aux" : "inception_v3", o);

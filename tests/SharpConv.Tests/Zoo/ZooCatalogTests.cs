@@ -231,6 +231,7 @@ public class ZooCatalogTests
         var fc = Assert.Throws<InvalidLayerException>(() => ZooCatalog.Build("alexnet-paper", new ZooOptions { InputSize = 224 }));
         Assert.Contains("227", fc.Message);
         Assert.Throws<InvalidLayerException>(() => ZooCatalog.Build("inception_v3", new ZooOptions { InputSize = 64 }));
+        Assert.Throws<ShapeMismatchException>(() => ZooCatalog.Build("inception_v2", new ZooOptions { InputSize = 200 }));
         Assert.Throws<InvalidLayerException>(() => ZooCatalog.CifarResNet(21));
         Assert.Throws<InvalidLayerException>(() => ZooCatalog.PreActResNet(100));
         Assert.Throws<InvalidLayerException>(() => ZooCatalog.ResNet(42));
