@@ -15,7 +15,7 @@ public static partial class Zoo
     /// layers; max-pooling layers follow both"); CS231n and CaffeNet draw pool then LRN — same parameters, same shapes.
     /// The FC head fixes the input at 227×227.
     /// </remarks>
-    public static Network AlexNetPaper(ZooOptions? options = null, bool grouped = true)
+    public static Network AlexNetPaper(bool grouped = true, ZooOptions? options = null)
     {
         var o = options ?? new ZooOptions();
         string name = grouped ? "alexnet-paper" : "alexnet-paper-ungrouped";

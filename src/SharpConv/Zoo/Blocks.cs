@@ -6,8 +6,14 @@ namespace SharpConv.Zoo;
 /// <summary>Small building blocks shared by several zoo families; each keeps torchvision's node names.</summary>
 internal static class Blocks
 {
-    /// <summary>γ of the last BatchNorm of a residual branch: small so random-weight deep nets keep a finite output.</summary>
-    public const float ResidualGamma = 0.2f;
+    /// <summary>
+    /// γ of the last BatchNorm of each residual branch in a network of <paramref name="blocks"/> residual blocks.
+    /// With random He weights and identity BatchNorm statistics nothing normalises, and <c>x + F(x)</c> doubles the
+    /// variance at every block (2^600 for ResNet-1202). Scaling each branch by γ makes the growth
+    /// <c>(1 + γ²)^blocks</c>; γ = min(0.2, 1/√blocks) keeps it below e (the Fixup argument) and the logits near 1.
+    /// Like torchvision's <c>zero_init_residual</c>, but non-zero so every branch still contributes.
+    /// </summary>
+    public static float ResidualGamma(int blocks) => MathF.Min(0.2f, 1f / MathF.Sqrt(Math.Max(1, blocks)));
 
     /// <summary>
     /// torchvision's <c>BasicConv2d</c> (GoogLeNet, Inception): conv without bias → BN (ε = 0.001) → ReLU, in a scope

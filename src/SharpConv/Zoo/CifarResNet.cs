@@ -21,6 +21,7 @@ public static partial class Zoo
         int side = o.Side(32);
         var x = b.Input(3, side, side, o.Batch);
         x = x.Conv(o.Wd(16), 3, padding: 1, bias: false, name: "conv1").BatchNorm(name: "bn1").Relu();
+        float gamma = Blocks.ResidualGamma(3 * ((depth - 2) / 6));
         for (int stage = 0; stage < 3; stage++)
         {
             using var _ = b.Scope($"layer{stage + 1}");
@@ -31,7 +32,7 @@ public static partial class Zoo
                 var y = x.Conv(planes, 3, stride, padding: 1, bias: false, name: "conv1").BatchNorm(name: "bn1").Relu();
                 y = y.Conv(planes, 3, padding: 1, bias: false, name: "conv2");
                 x = plain ? y.BatchNorm(name: "bn2").Relu()
-                    : y.BatchNorm(1e-5f, Blocks.ResidualGamma, name: "bn2").Add(OptionA(x, planes, stride)).Relu();
+                    : y.BatchNorm(1e-5f, gamma, name: "bn2").Add(OptionA(x, planes, stride)).Relu();
             }
         }
         return b.Build(x.GlobalAvgPool(name: "avgpool").Flatten().Linear(o.Classes ?? 10, name: "linear"));

@@ -15,7 +15,7 @@ public static partial class Zoo
     /// the parameter count and the 1.498 GMACs match torchvision. Any input of at least 32×32 works (the auxiliary
     /// heads pool adaptively to 4×4).
     /// </remarks>
-    public static Network GoogLeNet(ZooOptions? options = null, bool auxiliary = false)
+    public static Network GoogLeNet(bool auxiliary = false, ZooOptions? options = null)
     {
         var o = options ?? new ZooOptions();
         var b = Start(auxiliary ? "googlenet-aux" : "googlenet", o);

@@ -9,7 +9,8 @@ public static partial class Zoo
     /// <summary>
     /// Inception v2 / BN-Inception (Ioffe &amp; Szegedy 2015, Figure 5), 224×224×3: GoogLeNet with BatchNorm after
     /// every conv, each 5×5 replaced by two 3×3, average pooling in most modules, and two stride-2 modules (3c, 4e)
-    /// instead of the max pools between stages. Any input of at least 32×32 works.
+    /// instead of the max pools between stages. Inputs must be multiples of 32 of at least 64×64: elsewhere the
+    /// stride-2 conv and the ceil-mode pool of a reduction module disagree by one pixel (so does the original).
     /// </summary>
     public static Network InceptionV2(ZooOptions? options = null)
     {
@@ -66,7 +67,7 @@ public static partial class Zoo
     /// second output and the count is torchvision's published 27,161,264 (its weights carry the auxiliary head).
     /// Any input of at least 75×75 works; the auxiliary head needs at least 299×299 (see <see cref="AuxiliaryV3"/>).
     /// </summary>
-    public static Network InceptionV3(ZooOptions? options = null, bool auxiliary = false)
+    public static Network InceptionV3(bool auxiliary = false, ZooOptions? options = null)
     {
         var o = options ?? new ZooOptions();
         var b = Start(auxiliary ? "inception_v3-aux" : "inception_v3", o);
@@ -161,7 +162,7 @@ public static partial class Zoo
     /// <summary>
     /// Inception v4 (Szegedy et al. 2016), 299×299×3, in the layout of the widely used port of the TF-slim weights
     /// (Cadene's <c>pretrainedmodels</c>, timm): stem, 4 × Inception-A (35×35), Reduction-A, 7 × Inception-B (17×17),
-    /// Reduction-B, 3 × Inception-C (8×8), global average pooling, one FC. About 42.7M parameters.
+    /// Reduction-B, 3 × Inception-C (8×8), global average pooling, one FC: 42,679,816 parameters, as timm publishes.
     /// Global rather than 8×8 average pooling, so any input of at least 75×75 works.
     /// </summary>
     public static Network InceptionV4(ZooOptions? options = null)
@@ -253,7 +254,7 @@ public static partial class Zoo
     /// Inception-ResNet-v2 (Szegedy et al. 2016), 299×299×3, in the layout of the ported TF-slim weights (Cadene, timm):
     /// stem, 10 × Inception-ResNet-A (35×35, residual scaled by 0.17), Reduction-A, 20 × Inception-ResNet-B (17×17,
     /// ×0.10), Reduction-B, 10 × Inception-ResNet-C (8×8, ×0.20, the last without ReLU), a 1×1 conv to 1536, global
-    /// average pooling, one FC. About 55.8M parameters. Any input of at least 75×75 works.
+    /// average pooling, one FC: 55,843,464 parameters, as timm publishes. Any input of at least 75×75 works.
     /// </summary>
     /// <remarks>The paper scales each residual by 0.1–0.3 before the sum to keep training stable; at inference it is a constant <c>Scale</c>.</remarks>
     public static Network InceptionResNetV2(ZooOptions? options = null)

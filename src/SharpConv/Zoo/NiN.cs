@@ -7,8 +7,8 @@ public static partial class Zoo
     /// <summary>
     /// Network in Network (Lin, Chen &amp; Yan 2013), the authors' ImageNet model, 224×224×3: four mlpconv blocks
     /// (a conv followed by two 1×1 "cccp" convs, each with ReLU) with max pooling between them, no FC layer — the last
-    /// block ends on a 1000-channel map that global average pooling turns into the class scores. Any input of at
-    /// least 67×67 works.
+    /// block ends on a 1000-channel map that global average pooling turns into the class scores. Inputs down to about
+    /// 60×60 work.
     /// </summary>
     public static Network NiN(ZooOptions? options = null)
     {

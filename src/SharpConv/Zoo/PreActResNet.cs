@@ -26,6 +26,7 @@ public static partial class Zoo
         int side = o.Side(32);
         var x = b.Input(3, side, side, o.Batch);
         x = x.Conv(o.Wd(16), 3, padding: 1, bias: false, name: "conv1");
+        float gamma = Blocks.ResidualGamma(3 * n);
         for (int stage = 0; stage < 3; stage++)
         {
             using var _ = b.Scope($"layer{stage + 1}");
@@ -34,7 +35,7 @@ public static partial class Zoo
             {
                 using var __ = b.Scope($"{i}");
                 int stride = stage > 0 && i == 0 ? 2 : 1;
-                x = bottleneck ? PreActBottleneck(x, width, stride) : PreActBasic(x, width, stride, dropout: 0);
+                x = bottleneck ? PreActBottleneck(x, width, stride, gamma) : PreActBasic(x, width, stride, dropout: 0, gamma);
             }
         }
         x = x.BatchNorm(name: "bn").Relu().GlobalAvgPool(name: "avgpool").Flatten();
@@ -45,21 +46,21 @@ public static partial class Zoo
     /// Pre-activation basic unit: BN → ReLU → 3×3 (stride) → BN → ReLU → [dropout] → 3×3, + shortcut. The second BN's
     /// γ starts small: ReLU and conv are linear in it, so it scales the whole residual branch (random-weight health).
     /// </summary>
-    private static Value PreActBasic(Value x, int width, int stride, float dropout)
+    private static Value PreActBasic(Value x, int width, int stride, float dropout, float gamma)
     {
         var a = x.BatchNorm(name: "bn1").Relu();
-        var y = a.Conv(width, 3, stride, padding: 1, bias: false, name: "conv1").BatchNorm(1e-5f, Blocks.ResidualGamma, name: "bn2").Relu();
+        var y = a.Conv(width, 3, stride, padding: 1, bias: false, name: "conv1").BatchNorm(1e-5f, gamma, name: "bn2").Relu();
         if (dropout > 0) y = y.Dropout(dropout);
         y = y.Conv(width, 3, padding: 1, bias: false, name: "conv2");
         return y.Add(PreActShortcut(x, a, width, stride));
     }
 
     /// <summary>Pre-activation bottleneck unit: BN → ReLU → 1×1 (stride, as the authors' code) → BN → ReLU → 3×3 → BN → ReLU → 1×1 ×4, + shortcut.</summary>
-    private static Value PreActBottleneck(Value x, int width, int stride)
+    private static Value PreActBottleneck(Value x, int width, int stride, float gamma)
     {
         var a = x.BatchNorm(name: "bn1").Relu();
         var y = a.Conv(width, 1, stride, bias: false, name: "conv1").BatchNorm(name: "bn2").Relu();
-        y = y.Conv(width, 3, padding: 1, bias: false, name: "conv2").BatchNorm(1e-5f, Blocks.ResidualGamma, name: "bn3").Relu();
+        y = y.Conv(width, 3, padding: 1, bias: false, name: "conv2").BatchNorm(1e-5f, gamma, name: "bn3").Relu();
         y = y.Conv(width * 4, 1, bias: false, name: "conv3");
         return y.Add(PreActShortcut(x, a, width * 4, stride));
     }

@@ -33,6 +33,7 @@ public static partial class Zoo
         var x = b.Input(3, side, side, o.Batch);
         x = x.Conv(o.Wd(64), 7, stride: 2, padding: 3, bias: false, name: "conv1").BatchNorm(name: "bn1").Relu(name: "relu")
              .MaxPool(3, 2, padding: 1, name: "maxpool");                                                            // 112 → 56
+        float gamma = Blocks.ResidualGamma(blocks.Sum());
         for (int stage = 0; stage < 4; stage++)
         {
             int planes = 64 << stage;
@@ -42,8 +43,8 @@ public static partial class Zoo
                 int stride = stage > 0 && i == 0 ? 2 : 1;
                 using var __ = b.Scope($"{i}");
                 x = bottleneck
-                    ? Bottleneck(x, o.Wd(planes * 4), o.Grouped(planes * widthPerGroup / 64 * groups, groups, $"{name} layer{stage + 1}.{i}.conv2"), stride, groups)
-                    : BasicBlock(x, o.Wd(planes), stride);
+                    ? Bottleneck(x, o.Wd(planes * 4), o.Grouped(planes * widthPerGroup / 64 * groups, groups, $"{name} layer{stage + 1}.{i}.conv2"), stride, groups, gamma)
+                    : BasicBlock(x, o.Wd(planes), stride, gamma);
             }
         }
         x = x.GlobalAvgPool(name: "avgpool").Flatten().Linear(o.Classes ?? 1000, name: "fc");
@@ -51,19 +52,19 @@ public static partial class Zoo
     }
 
     /// <summary>Basic block: 3×3 → BN → ReLU → 3×3 → BN (γ small, see <see cref="Blocks.ResidualGamma"/>), + shortcut, ReLU.</summary>
-    private static Value BasicBlock(Value x, int planes, int stride)
+    private static Value BasicBlock(Value x, int planes, int stride, float gamma)
     {
         var y = x.Conv(planes, 3, stride, padding: 1, bias: false, name: "conv1").BatchNorm(name: "bn1").Relu();
-        y = y.Conv(planes, 3, padding: 1, bias: false, name: "conv2").BatchNorm(1e-5f, Blocks.ResidualGamma, name: "bn2");
+        y = y.Conv(planes, 3, padding: 1, bias: false, name: "conv2").BatchNorm(1e-5f, gamma, name: "bn2");
         return y.Add(Projection(x, planes, stride)).Relu();
     }
 
     /// <summary>Bottleneck: 1×1 → BN → ReLU → 3×3 (stride, groups) → BN → ReLU → 1×1 → BN (γ small), + shortcut, ReLU.</summary>
-    private static Value Bottleneck(Value x, int outChannels, int width, int stride, int groups)
+    private static Value Bottleneck(Value x, int outChannels, int width, int stride, int groups, float gamma)
     {
         var y = x.Conv(width, 1, bias: false, name: "conv1").BatchNorm(name: "bn1").Relu();
         y = y.Conv(width, 3, stride, padding: 1, groups: groups, bias: false, name: "conv2").BatchNorm(name: "bn2").Relu();
-        y = y.Conv(outChannels, 1, bias: false, name: "conv3").BatchNorm(1e-5f, Blocks.ResidualGamma, name: "bn3");
+        y = y.Conv(outChannels, 1, bias: false, name: "conv3").BatchNorm(1e-5f, gamma, name: "bn3");
         return y.Add(Projection(x, outChannels, stride)).Relu();
     }
 

@@ -21,6 +21,7 @@ public static partial class Zoo
         int side = o.Side(32), n = (depth - 2) / 6, total = 3 * n, l = 0;
         var x = b.Input(3, side, side, o.Batch);
         x = x.Conv(o.Wd(16), 3, padding: 1, bias: false, name: "conv1").BatchNorm(name: "bn1").Relu();
+        float gamma = Blocks.ResidualGamma(total);
         for (int stage = 0; stage < 3; stage++)
         {
             using var _ = b.Scope($"layer{stage + 1}");
@@ -30,7 +31,7 @@ public static partial class Zoo
                 int planes = o.Wd(16 << stage), stride = stage > 0 && i == 0 ? 2 : 1;
                 float survival = 1f - (float)++l / total * (1f - lastSurvival);
                 var y = x.Conv(planes, 3, stride, padding: 1, bias: false, name: "conv1").BatchNorm(name: "bn1").Relu();
-                y = y.Conv(planes, 3, padding: 1, bias: false, name: "conv2").BatchNorm(1e-5f, Blocks.ResidualGamma, name: "bn2");
+                y = y.Conv(planes, 3, padding: 1, bias: false, name: "conv2").BatchNorm(1e-5f, gamma, name: "bn2");
                 // The authors' shortcut pads the new channels after the old ones (nn.Padding), not on both sides.
                 var shortcut = stride == 1 && x.Channels == planes ? x : x.Then(new Ops.ChannelZeroPad(0, planes - x.Channels, stride), "shortcut");
                 x = y.Scale(survival, name: "survival").Add(shortcut).Relu();

@@ -22,7 +22,7 @@ public static partial class Zoo
     /// <summary>
     /// VGG configuration <paramref name="config"/> ('A', 'L' = A-LRN, 'B', 'C', 'D', 'E') in torchvision's layout:
     /// 3×3 stride-1 pad-1 convs (with bias) and ReLU, optional BatchNorm after each conv, adaptive average pooling to
-    /// 7×7 (so 224×224 is the default, not the only size), FC4096 → FC4096 → FC1000.
+    /// 7×7 (so 224×224 is the default, not the only size: at least 32×32), FC4096 → FC4096 → FC1000.
     /// A = vgg11 (132,863,336 parameters), B = vgg13, D = vgg16 (138,357,544), E = vgg19.
     /// </summary>
     public static Network Vgg(char config, bool batchNorm = false, ZooOptions? options = null)

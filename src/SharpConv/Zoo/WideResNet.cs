@@ -27,13 +27,14 @@ public static partial class Zoo
         int side = o.Side(32);
         var x = b.Input(3, side, side, o.Batch);
         x = x.Conv(o.Wd(16), 3, padding: 1, bias: false, name: "conv1");
+        float gamma = Blocks.ResidualGamma(3 * ((depth - 4) / 6));
         for (int group = 0; group < 3; group++)
         {
             using var _ = b.Scope($"block{group + 1}");
             for (int i = 0; i < (depth - 4) / 6; i++)
             {
                 using var __ = b.Scope($"{i}");
-                x = PreActBasic(x, o.Wd((16 << group) * widen), stride: group > 0 && i == 0 ? 2 : 1, dropout: 0.3f);
+                x = PreActBasic(x, o.Wd((16 << group) * widen), stride: group > 0 && i == 0 ? 2 : 1, dropout: 0.3f, gamma);
             }
         }
         x = x.BatchNorm(name: "bn").Relu().GlobalAvgPool(name: "avgpool").Flatten();

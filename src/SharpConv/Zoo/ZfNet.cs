@@ -9,7 +9,7 @@ public static partial class Zoo
     /// groups); the pools round up (Caffe) so the maps are 110 → 55 → 26 → 13 → 6 as in the paper's figure.
     /// <paramref name="wide"/> gives the CS231n "ZFNet-512" variant with conv3/4/5 of 512/1024/512 filters.
     /// </summary>
-    public static Network ZfNet(ZooOptions? options = null, bool wide = false)
+    public static Network ZfNet(bool wide = false, ZooOptions? options = null)
     {
         var o = options ?? new ZooOptions();
         var b = Start(wide ? "zfnet512" : "zfnet", o, fixedSide: 224);

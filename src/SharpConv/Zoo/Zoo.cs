@@ -84,11 +84,11 @@ public static partial class Zoo
         yield return new("lenet5", "LeNet", "LeNet-5 (LeCun 1998), modern form: ReLU, max pooling, full C3 connections", o => LeNet5(o), 61_706);
         yield return new("lenet5-original", "LeNet", "LeNet-5 as published: tanh, average pooling (subsampling), full connections", o => LeNet5Original(o), 61_706);
 
-        yield return new("alexnet-paper", "AlexNet", "AlexNet (Krizhevsky 2012), 227², LRN, two-GPU split as groups=2 on conv2/4/5", o => AlexNetPaper(o, grouped: true), 60_965_224);
-        yield return new("alexnet-paper-ungrouped", "AlexNet", "AlexNet (Krizhevsky 2012), 227², LRN, every conv sees all channels", o => AlexNetPaper(o, grouped: false), 62_378_344);
+        yield return new("alexnet-paper", "AlexNet", "AlexNet (Krizhevsky 2012), 227², LRN, two-GPU split as groups=2 on conv2/4/5", o => AlexNetPaper(grouped: true, o), 60_965_224);
+        yield return new("alexnet-paper-ungrouped", "AlexNet", "AlexNet (Krizhevsky 2012), 227², LRN, every conv sees all channels", o => AlexNetPaper(grouped: false, o), 62_378_344);
         yield return new("alexnet", "AlexNet", "AlexNet in torchvision's layout: 64-192-384-256-256, no LRN, adaptive 6×6 pool, 224²", o => AlexNet(o), 61_100_840);
-        yield return new("zfnet", "ZFNet", "ZFNet (Zeiler & Fergus 2013): AlexNet with conv1 7×7/2 and conv2 stride 2, 224²", o => ZfNet(o));
-        yield return new("zfnet512", "ZFNet", "ZFNet-512 (CS231n): ZFNet with conv3/4/5 widened to 512/1024/512", o => ZfNet(o, wide: true));
+        yield return new("zfnet", "ZFNet", "ZFNet (Zeiler & Fergus 2013): AlexNet with conv1 7×7/2 and conv2 stride 2, 224²", o => ZfNet(wide: false, o));
+        yield return new("zfnet512", "ZFNet", "ZFNet-512 (CS231n): ZFNet with conv3/4/5 widened to 512/1024/512", o => ZfNet(wide: true, o));
 
         yield return new("vgg11", "VGG", "VGG configuration A (Simonyan & Zisserman 2014): 11 weight layers, 3×3 convs only", o => Vgg('A', false, o), 132_863_336);
         yield return new("vgg-a-lrn", "VGG", "VGG configuration A-LRN: A with local response normalisation after the first conv", o => Vgg('L', false, o), 132_863_336);
@@ -103,13 +103,13 @@ public static partial class Zoo
 
         yield return new("nin", "NiN", "Network in Network (Lin 2013): mlpconv blocks (conv + two 1×1), no FC, global average pooling", o => NiN(o));
 
-        yield return new("googlenet", "Inception", "GoogLeNet / Inception v1 (Szegedy 2014), torchvision layout with BN, no auxiliary heads", o => GoogLeNet(o), 6_624_904);
-        yield return new("googlenet-aux", "Inception", "GoogLeNet with its two auxiliary classifiers as outputs 2 and 3 (training aids)", o => GoogLeNet(o, auxiliary: true), 13_004_888);
+        yield return new("googlenet", "Inception", "GoogLeNet / Inception v1 (Szegedy 2014), torchvision layout with BN, no auxiliary heads", o => GoogLeNet(auxiliary: false, o), 6_624_904);
+        yield return new("googlenet-aux", "Inception", "GoogLeNet with its two auxiliary classifiers as outputs 2 and 3 (training aids)", o => GoogLeNet(auxiliary: true, o), 13_004_888);
         yield return new("inception_v2", "Inception", "Inception v2 / BN-Inception (Ioffe & Szegedy 2015): BN everywhere, 5×5 → two 3×3", o => InceptionV2(o));
-        yield return new("inception_v3", "Inception", "Inception v3 (Szegedy 2015), torchvision layout, 299², factorised 7×7 and 3×3 convs, no auxiliary head", o => InceptionV3(o));
-        yield return new("inception_v3-aux", "Inception", "Inception v3 with its auxiliary classifier as output 2 (torchvision's published count includes it)", o => InceptionV3(o, auxiliary: true), 27_161_264);
-        yield return new("inception_v4", "Inception", "Inception v4 (Szegedy 2016), 299², stem + 4A/7B/3C modules", o => InceptionV4(o));
-        yield return new("inception_resnet_v2", "Inception", "Inception-ResNet-v2 (Szegedy 2016), 299², scaled residual Inception blocks", o => InceptionResNetV2(o));
+        yield return new("inception_v3", "Inception", "Inception v3 (Szegedy 2015), torchvision layout, 299², factorised 7×7 and 3×3 convs, no auxiliary head", o => InceptionV3(auxiliary: false, o));
+        yield return new("inception_v3-aux", "Inception", "Inception v3 with its auxiliary classifier as output 2 (torchvision's published count includes it)", o => InceptionV3(auxiliary: true, o), 27_161_264);
+        yield return new("inception_v4", "Inception", "Inception v4 (Szegedy 2016), 299², stem + 4A/7B/3C modules (count as timm publishes it)", o => InceptionV4(o), 42_679_816);
+        yield return new("inception_resnet_v2", "Inception", "Inception-ResNet-v2 (Szegedy 2016), 299², scaled residual Inception blocks (count as timm publishes it)", o => InceptionResNetV2(o), 55_843_464);
 
         yield return new("resnet18", "ResNet", "ResNet-18 (He 2015): basic blocks [2,2,2,2], projection shortcuts", o => ResNet(18, o), 11_689_512);
         yield return new("resnet34", "ResNet", "ResNet-34: basic blocks [3,4,6,3]", o => ResNet(34, o), 21_797_672);
