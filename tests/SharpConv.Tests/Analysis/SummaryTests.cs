@@ -95,9 +95,9 @@ public class SummaryTests
     [Fact]
     public void EveryZooArchitectureSummarisesToItsNetworkTotals()
     {
-        foreach (var entry in Zoo.Zoo.All)
+        foreach (var entry in global::SharpConv.Zoo.Zoo.All)
         {
-            var net = entry.Build(new Zoo.ZooOptions());
+            var net = entry.Build(new global::SharpConv.Zoo.ZooOptions());
             var s = Summary.Of(net);
             Assert.Equal(net.ParameterCount, s.TrainableParameters);
             Assert.Equal(net.Macs, s.Macs);

@@ -25,7 +25,7 @@ internal static class TestNetworks
         return b.Build(x);
     }
 
-    public static Network LeNet5() => Zoo.Zoo.LeNet5();
+    public static Network LeNet5() => global::SharpConv.Zoo.Zoo.LeNet5();
 
-    public static Network ZooVgg16() => Zoo.Zoo.Build("vgg16");
+    public static Network ZooVgg16() => global::SharpConv.Zoo.Zoo.Build("vgg16");
 }

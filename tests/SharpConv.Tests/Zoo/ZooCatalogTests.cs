@@ -155,7 +155,7 @@ public class ZooCatalogTests
             Assert.True(r.TryGetNode(n, out _), n);
         Assert.False(r.TryGetNode("layer1.1.downsample.0", out _));
         Assert.Equal(["conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4", "avgpool", "flatten1", "fc"],
-            r.Nodes.Where(n => n.Op is not Ops.Input).Select(n => n.Stage).Distinct());
+            r.Nodes.Where(n => n.Op is not global::SharpConv.Ops.Input).Select(n => n.Stage).Distinct());
         Assert.True(ZooCatalog.Build("densenet121").TryGetNode("denseblock3.denselayer24.conv2", out _));
         Assert.True(ZooCatalog.Build("inception_v3").TryGetNode("Mixed_7b.branch3x3dbl_3b.bn", out _));
         Assert.True(ZooCatalog.Build("squeezenet1_1").TryGetNode("fire9.expand3x3", out _));
@@ -167,8 +167,8 @@ public class ZooCatalogTests
     {
         var g = ZooCatalog.Build("alexnet-paper"); var u = ZooCatalog.Build("alexnet-paper-ungrouped");
         foreach (var layer in new[] { "conv2", "conv4", "conv5" })
-            Assert.Equal(2, ((Ops.Conv2d)g[$"features.{layer}"].Op).Groups);
-        Assert.Equal(1, ((Ops.Conv2d)g["features.conv3"].Op).Groups);
+            Assert.Equal(2, ((global::SharpConv.Ops.Conv2d)g[$"features.{layer}"].Op).Groups);
+        Assert.Equal(1, ((global::SharpConv.Ops.Conv2d)g["features.conv3"].Op).Groups);
         Assert.Equal(62_378_344 - 60_965_224, u.ParameterCount - g.ParameterCount);
     }
 
@@ -176,7 +176,7 @@ public class ZooCatalogTests
     public void StochasticDepthScalesEachBranchByItsSurvivalProbability()
     {
         var net = ZooCatalog.Build("stochastic-depth-resnet110");
-        var scales = net.Nodes.Where(n => n.Op is Ops.Scale).Select(n => ((Ops.Scale)n.Op).Multiplier).ToList();
+        var scales = net.Nodes.Where(n => n.Op is global::SharpConv.Ops.Scale).Select(n => ((global::SharpConv.Ops.Scale)n.Op).Multiplier).ToList();
         Assert.Equal(54, scales.Count);
         Assert.Equal(1 - 0.5f / 54, scales[0], 6);
         Assert.Equal(0.5f, scales[^1], 6);
@@ -188,22 +188,22 @@ public class ZooCatalogTests
     public void FractalJoinsAreMeansOverAllColumnsEndingThere()
     {
         var net = ZooCatalog.Build("fractalnet");
-        var joins = net.Nodes.Where(n => n.Op is Ops.Mean).ToList();
+        var joins = net.Nodes.Where(n => n.Op is global::SharpConv.Ops.Mean).ToList();
         // Per block, f_4 joins after conv 2, 4, 6 and 8 of the deepest column: 2, 3, 2 and 4 columns (Figure 1).
         Assert.Equal(5 * 4, joins.Count);
         Assert.Equal([2, 3, 2, 4], joins.Take(4).Select(j => j.Inputs.Count));
         Assert.Equal(4, joins.Max(j => j.Inputs.Count));
-        Assert.Equal(5 * 15, net.Nodes.Count(n => n.Op is Ops.Conv2d));
-        Assert.DoesNotContain(net.Nodes, n => n.Op is Ops.Add);
+        Assert.Equal(5 * 15, net.Nodes.Count(n => n.Op is global::SharpConv.Ops.Conv2d));
+        Assert.DoesNotContain(net.Nodes, n => n.Op is global::SharpConv.Ops.Add);
     }
 
     [Fact]
     public void OptionAShortcutsArePaddingAndOptionBAreProjections()
     {
         var a = ZooCatalog.Build("cifar-resnet20");
-        Assert.Equal(2, a.Nodes.Count(n => n.Op is Ops.ChannelZeroPad));
-        Assert.Equal(19, a.Nodes.Count(n => n.Op is Ops.Conv2d));
-        Assert.Equal(0, ZooCatalog.Build("cifar-plain20").Nodes.Count(n => n.Op is Ops.Add));
+        Assert.Equal(2, a.Nodes.Count(n => n.Op is global::SharpConv.Ops.ChannelZeroPad));
+        Assert.Equal(19, a.Nodes.Count(n => n.Op is global::SharpConv.Ops.Conv2d));
+        Assert.Equal(0, ZooCatalog.Build("cifar-plain20").Nodes.Count(n => n.Op is global::SharpConv.Ops.Add));
         Assert.Equal(4, ZooCatalog.Build("resnet50").Nodes.Count(n => n.Name.EndsWith("downsample.0")));
         Assert.Equal(3, ZooCatalog.Build("resnet18").Nodes.Count(n => n.Name.EndsWith("downsample.0")));
     }
