@@ -1,0 +1,145 @@
+using SharpConv.Ops;
+
+namespace SharpConv.Compilation;
+
+/// <summary>One step of a compiled network: a kernel reading some value slots and writing one.</summary>
+public sealed class CompiledStep
+{
+    internal CompiledStep(int index, CompiledNode node, int[] inputSlots, int outputSlot, Shape[] inputShapes, Shape outputShape)
+    {
+        Index = index; Node = node; InputSlots = inputSlots; OutputSlot = outputSlot; InputShapes = inputShapes; OutputShape = outputShape;
+        Macs = node.Op.Macs(inputShapes, outputShape);
+    }
+    /// <summary>Position in execution order.</summary>
+    public int Index { get; }
+    internal CompiledNode Node { get; }
+    /// <summary>The layer's name (the main layer's, when others were fused into it).</summary>
+    public string Name => Node.DisplayName;
+    /// <summary>The name of the value the step writes (the last fused node's).</summary>
+    public string OutputName => Node.Name;
+    /// <summary>The (possibly rewritten) op.</summary>
+    public Op Op => Node.Op;
+    /// <summary>The layer type.</summary>
+    public string Kind => Node.Op.Kind;
+    /// <summary>The kernel's algorithm name.</summary>
+    public string Algorithm => Node.Kernel!.Algorithm;
+    /// <summary>Builder scope of the original node.</summary>
+    public string Scope => Node.Scope;
+    /// <summary>Original nodes folded or fused into this step.</summary>
+    public IReadOnlyList<string> Absorbed => Node.Absorbed;
+    /// <summary>Slots read.</summary>
+    public IReadOnlyList<int> InputSlots { get; }
+    /// <summary>Slot written.</summary>
+    public int OutputSlot { get; }
+    /// <summary>Input shapes at this plan's batch size.</summary>
+    public IReadOnlyList<Shape> InputShapes { get; }
+    /// <summary>Output shape at this plan's batch size.</summary>
+    public Shape OutputShape { get; }
+    /// <summary>Multiply-accumulates at this plan's batch size.</summary>
+    public long Macs { get; }
+    internal Kernel Kernel => Node.Kernel!;
+}
+
+/// <summary>
+/// Everything that depends on the batch size: shapes, the step list, and the arena layout. Values whose lifetimes do
+/// not overlap share arena memory (first-fit over a liveness scan), so a forward pass needs far less than the sum of
+/// all activations, and nothing is allocated per run.
+/// </summary>
+public sealed class ExecutionPlan
+{
+    internal ExecutionPlan(CompilationGraph graph, int batch)
+    {
+        Batch = batch;
+        var nodes = graph.Nodes;
+        var slotOf = new Dictionary<CompiledNode, int>();
+        var shapes = new List<Shape>();
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            var n = nodes[i];
+            Shape s;
+            if (n.Op is Input input) s = input.Shape.WithBatch(batch);
+            else
+            {
+                var ins = n.Inputs.Select(x => shapes[slotOf[x]]).ToArray();
+                s = n.Op.InferShape(n.Name, ins);
+            }
+            Limits.CheckTensorElements(s, $"{n.Name} output at batch {batch}");
+            slotOf[n] = shapes.Count;
+            shapes.Add(s);
+        }
+        SlotShapes = shapes;
+
+        // Liveness: a slot is live from its producer's step to its last reader's step; outputs live to the end.
+        int count = nodes.Count;
+        var lastUse = new int[count];
+        for (int i = 0; i < count; i++) lastUse[i] = i;
+        for (int i = 0; i < count; i++)
+            foreach (var input in nodes[i].Inputs) lastUse[slotOf[input]] = Math.Max(lastUse[slotOf[input]], i);
+        foreach (var o in graph.Outputs) lastUse[slotOf[o]] = int.MaxValue;
+
+        var offsets = new long[count];
+        SlotOffsets = offsets;
+        IsConstantSlot = new bool[count];
+        var live = new List<(long Offset, long Length, int Slot)>();
+        long arena = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (nodes[i].Op is Constant) { IsConstantSlot[i] = true; offsets[i] = -1; continue; }
+            live.RemoveAll(b => lastUse[b.Slot] < i);
+            long length = AlignUp(shapes[i].ElementCount);
+            long offset = 0;
+            foreach (var b in live.OrderBy(b => b.Offset))
+            {
+                if (b.Offset - offset >= length) break;
+                offset = Math.Max(offset, b.Offset + b.Length);
+            }
+            live.Add((offset, length, i));
+            offsets[i] = offset;
+            arena = Math.Max(arena, offset + length);
+        }
+        ArenaElements = arena;
+
+        var steps = new List<CompiledStep>();
+        long scratch = 0;
+        for (int i = 0; i < count; i++)
+        {
+            var n = nodes[i];
+            if (n.Op is Input || n.Op is Constant) continue;
+            var inSlots = n.Inputs.Select(x => slotOf[x]).ToArray();
+            var inShapes = inSlots.Select(s => shapes[s]).ToArray();
+            steps.Add(new CompiledStep(steps.Count, n, inSlots, i, inShapes, shapes[i]));
+            scratch = Math.Max(scratch, n.Kernel!.ScratchElements(inShapes, shapes[i]));
+        }
+        Steps = steps;
+        ScratchElements = scratch;
+        InputSlots = graph.Inputs.Select(n => slotOf[n]).ToArray();
+        OutputSlots = graph.Outputs.Select(n => slotOf[n]).ToArray();
+        ConstantValues = nodes.Select(n => n.Op is Constant c ? c.Value : null).ToArray();
+        if (ArenaElements + ScratchElements > Limits.MaxTotalElements)
+            throw new LimitExceededException($"arena at batch {batch}", $"{ArenaElements + ScratchElements:N0} floats", Limits.MaxTotalElements);
+        if (ArenaElements > Array.MaxLength || ScratchElements > Array.MaxLength)
+            throw new LimitExceededException($"arena at batch {batch}", $"{ArenaElements:N0} floats", Array.MaxLength);
+    }
+
+    // 16 floats = 64 bytes: every slot starts on a cache line, which the vector kernels like.
+    private static long AlignUp(long n) => (n + 15) & ~15L;
+
+    /// <summary>The batch size this plan is for.</summary>
+    public int Batch { get; }
+    /// <summary>The steps in execution order.</summary>
+    public IReadOnlyList<CompiledStep> Steps { get; }
+    /// <summary>Shape of every value slot.</summary>
+    public IReadOnlyList<Shape> SlotShapes { get; }
+    /// <summary>Arena offset of every slot (−1 for constants, which live in their own tensors).</summary>
+    public IReadOnlyList<long> SlotOffsets { get; }
+    internal bool[] IsConstantSlot { get; }
+    internal Tensor?[] ConstantValues { get; }
+    /// <summary>Floats of the activation arena — the planned peak activation memory of a forward pass.</summary>
+    public long ArenaElements { get; }
+    /// <summary>Floats of scratch shared by all steps (im2col panels, Winograd tiles).</summary>
+    public long ScratchElements { get; }
+    /// <summary>Slots of the network inputs.</summary>
+    public IReadOnlyList<int> InputSlots { get; }
+    /// <summary>Slots of the network outputs.</summary>
+    public IReadOnlyList<int> OutputSlots { get; }
+}

@@ -1,0 +1,75 @@
+using SharpConv.Ops;
+
+namespace SharpConv.Compilation;
+
+/// <summary>
+/// A clamp applied in a kernel's store: <c>y = min(max(y, Min), Max)</c>. ReLU is [0, ∞), ReLU6 is [0, 6].
+/// Fusing it saves a full pass over the activation.
+/// </summary>
+public readonly record struct Epilogue(float Min, float Max)
+{
+    /// <summary>No clamp.</summary>
+    public static Epilogue None => new(float.NegativeInfinity, float.PositiveInfinity);
+    /// <summary>ReLU.</summary>
+    public static Epilogue Relu => new(0f, float.PositiveInfinity);
+    /// <summary>Whether the clamp does nothing.</summary>
+    public bool IsNone => float.IsNegativeInfinity(Min) && float.IsPositiveInfinity(Max);
+    /// <summary>Applies the clamp to one value (NaN passes through).</summary>
+    public float Apply(float v) => float.IsNaN(v) ? v : Math.Min(Math.Max(v, Min), Max);
+    /// <inheritdoc/>
+    public override string ToString() => IsNone ? "" : Min == 0 && float.IsPositiveInfinity(Max) ? "relu" : $"clamp[{Min:g3},{Max:g3}]";
+}
+
+/// <summary>
+/// A convolution or linear layer with what followed it folded into its store: an optional residual addend (the
+/// ResNet shortcut, input 1) and an optional clamp. Its reference kernel is the plain composition, so fused graphs are
+/// checked against unfused ones; fast kernels do it in one pass.
+/// </summary>
+public sealed class FusedOp : Op
+{
+    /// <summary>Fuses <paramref name="main"/> with a residual addend (when <paramref name="residual"/>) and a clamp.</summary>
+    public FusedOp(Op main, bool residual, Epilogue epilogue)
+    {
+        if (main is not (Conv2d or Linear)) throw new ArgumentException($"only Conv2d and Linear fuse, not {main.Kind}.", nameof(main));
+        Main = main; HasResidual = residual; Epilogue = epilogue;
+        SetParameters([.. main.Parameters]);
+    }
+    /// <summary>The convolution or linear layer.</summary>
+    public Op Main { get; }
+    /// <summary>Whether input 1 is added before the clamp.</summary>
+    public bool HasResidual { get; }
+    /// <summary>The clamp.</summary>
+    public Epilogue Epilogue { get; }
+    /// <inheritdoc/>
+    public override string Kind => Main.Kind;
+    /// <inheritdoc/>
+    public override int MinInputs => HasResidual ? 2 : 1;
+    /// <inheritdoc/>
+    public override int MaxInputs => MinInputs;
+    /// <inheritdoc/>
+    public override string Describe() => Main.Describe() + (HasResidual ? " +residual" : "") + (Epilogue.IsNone ? "" : $" +{Epilogue}");
+    /// <inheritdoc/>
+    public override Shape InferShape(string node, IReadOnlyList<Shape> inputs)
+    {
+        ExpectInputCount(node, inputs);
+        var shape = Main.InferShape(node, [inputs[0]]);
+        if (HasResidual && inputs[1] != shape)
+            throw new ShapeMismatchException($"{node} ({Kind} + residual)", $"a residual of shape {shape}", inputs[1].ToString());
+        return shape;
+    }
+    /// <inheritdoc/>
+    public override long Macs(IReadOnlyList<Shape> inputs, Shape output) => Main.Macs([inputs[0]], output);
+    /// <inheritdoc/>
+    public override void RunReference(ReadOnlySpan<Tensor> inputs, Tensor output)
+    {
+        Main.RunReference(inputs[..1], output);
+        var y = output.Span;
+        if (HasResidual)
+        {
+            var r = inputs[1].Span;
+            for (int i = 0; i < y.Length; i++) y[i] += r[i];
+        }
+        if (!Epilogue.IsNone)
+            for (int i = 0; i < y.Length; i++) y[i] = Epilogue.Apply(y[i]);
+    }
+}

@@ -1,0 +1,42 @@
+namespace SharpConv.Compilation;
+
+/// <summary>
+/// What runs one step of a compiled network. A kernel is made once per layer at compile time (weights transformed
+/// and packed then) and executed many times, possibly from several runs at once: it must keep no per-run state
+/// outside the <see cref="RunContext"/> it is given.
+/// </summary>
+public abstract class Kernel
+{
+    /// <summary>The algorithm's name as the summary and profiler show it (e.g. <c>reference</c>, <c>winograd4x3</c>).</summary>
+    public abstract string Algorithm { get; }
+
+    /// <summary>Scratch floats one execution needs for these shapes (planned once per batch size, never allocated per run).</summary>
+    public virtual long ScratchElements(IReadOnlyList<Shape> inputs, Shape output) => 0;
+
+    /// <summary>Computes <paramref name="output"/> from <paramref name="inputs"/>.</summary>
+    public abstract void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context);
+}
+
+/// <summary>Per-run resources handed to kernels: scratch memory and the thread budget.</summary>
+public sealed class RunContext
+{
+    internal RunContext(Memory<float> scratch, int threads) { Scratch = scratch; Threads = threads; }
+    /// <summary>Scratch memory, at least as large as the step's <see cref="Kernel.ScratchElements"/>.</summary>
+    public Memory<float> Scratch { get; }
+    /// <summary>Threads this run may use.</summary>
+    public int Threads { get; }
+    /// <summary>Cancellation of the current run (checked between steps; long kernels may check it too).</summary>
+    public CancellationToken Cancellation { get; internal set; }
+}
+
+/// <summary>Runs an op's reference kernel.</summary>
+public sealed class ReferenceKernel : Kernel
+{
+    private readonly Ops.Op _op;
+    /// <summary>Wraps <paramref name="op"/>.</summary>
+    public ReferenceKernel(Ops.Op op) => _op = op;
+    /// <inheritdoc/>
+    public override string Algorithm => "reference";
+    /// <inheritdoc/>
+    public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context) => _op.RunReference(inputs, output);
+}

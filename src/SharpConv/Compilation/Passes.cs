@@ -1,0 +1,195 @@
+using SharpConv.Ops;
+
+namespace SharpConv.Compilation;
+
+/// <summary>One rewrite of the <see cref="CompilationGraph"/>. Passes run in the order of <see cref="Compiler.Passes"/>.</summary>
+public interface ICompilePass
+{
+    /// <summary>A short name for logs.</summary>
+    string Name { get; }
+    /// <summary>Rewrites the graph.</summary>
+    void Apply(CompilationGraph graph, CompileOptions options);
+}
+
+/// <summary>Removes layers that are the identity at inference: Dropout and ×1 scaling.</summary>
+public sealed class RemoveIdentitiesPass : ICompilePass
+{
+    /// <inheritdoc/>
+    public string Name => "remove-identities";
+    /// <inheritdoc/>
+    public void Apply(CompilationGraph graph, CompileOptions options)
+    {
+        if (!options.RemoveIdentities) return;
+        foreach (var node in graph.Nodes.ToList())
+        {
+            bool identity = node.Op is Dropout || node.Op is Scale { Multiplier: 1f, Offset: 0f };
+            if (!identity || graph.Inputs.Contains(node.Inputs[0]) && graph.Outputs.Contains(node)) continue;
+            graph.Bypass(node, node.Inputs[0]);
+            graph.Log.Add($"{Name}: removed {node.Name} ({node.Op.Kind})");
+        }
+    }
+}
+
+/// <summary>
+/// Folds a BatchNorm into the convolution or linear layer that feeds only it: <c>W' = W·a</c>, <c>b' = b·a + c</c>
+/// per output channel, where <c>y = a·x + c</c> is the BatchNorm's affine form. One layer less, same result up to
+/// rounding.
+/// </summary>
+public sealed class FoldBatchNormPass : ICompilePass
+{
+    /// <inheritdoc/>
+    public string Name => "fold-batchnorm";
+    /// <inheritdoc/>
+    public void Apply(CompilationGraph graph, CompileOptions options)
+    {
+        if (!options.FoldBatchNorm) return;
+        foreach (var bnNode in graph.Nodes.ToList())
+        {
+            if (bnNode.Op is not BatchNorm bn) continue;
+            var producer = bnNode.Inputs[0];
+            if (graph.HasOtherUses(producer, bnNode)) continue;
+            var (a, c) = bn.AsAffine();
+            Op? folded = producer.Op switch
+            {
+                Conv2d conv when conv.OutChannels == bn.Channels => FoldConv(conv, a, c),
+                Linear lin when lin.OutFeatures == bn.Channels => FoldLinear(lin, a, c),
+                _ => null,
+            };
+            if (folded is null) continue;
+            producer.Op = folded;
+            producer.Absorbed.Add(bnNode.Name);
+            producer.Absorbed.AddRange(bnNode.Absorbed);
+            graph.Bypass(bnNode, producer);
+            graph.Log.Add($"{Name}: folded {bnNode.Name} into {producer.Name}");
+        }
+    }
+
+    private static Conv2d FoldConv(Conv2d conv, float[] a, float[] c)
+    {
+        var w = conv.Weight.Value.Clone();
+        int perChannel = w.Length / conv.OutChannels;
+        var b = new Tensor(new Shape(conv.OutChannels));
+        var oldBias = conv.Bias?.Value;
+        for (int k = 0; k < conv.OutChannels; k++)
+        {
+            var row = w.Span.Slice(k * perChannel, perChannel);
+            for (int i = 0; i < row.Length; i++) row[i] *= a[k];
+            b[k] = (oldBias is null ? 0f : oldBias[k]) * a[k] + c[k];
+        }
+        return new Conv2d(w, b, (conv.StrideH, conv.StrideW), conv.Padding, (conv.DilationH, conv.DilationW), conv.Groups);
+    }
+
+    private static Linear FoldLinear(Linear lin, float[] a, float[] c)
+    {
+        var w = lin.Weight.Value.Clone();
+        var b = new Tensor(new Shape(lin.OutFeatures));
+        var oldBias = lin.Bias?.Value;
+        for (int o = 0; o < lin.OutFeatures; o++)
+        {
+            var row = w.Span.Slice(o * lin.InFeatures, lin.InFeatures);
+            for (int i = 0; i < row.Length; i++) row[i] *= a[o];
+            b[o] = (oldBias is null ? 0f : oldBias[o]) * a[o] + c[o];
+        }
+        return new Linear(w, b);
+    }
+}
+
+/// <summary>
+/// Chooses each node's kernel. Today every op runs its reference kernel; the fast kernels register here with a
+/// documented heuristic table, and <see cref="CompileOptions.ConvAlgorithm"/> / <see cref="CompileOptions.LayerAlgorithms"/>
+/// force a choice.
+/// </summary>
+public sealed class SelectKernelsPass : ICompilePass
+{
+    /// <inheritdoc/>
+    public string Name => "select-kernels";
+    /// <inheritdoc/>
+    public void Apply(CompilationGraph graph, CompileOptions options)
+    {
+        foreach (var node in graph.Nodes)
+        {
+            if (node.Op is Input) continue;
+            if (options.LayerAlgorithms.TryGetValue(node.Name, out var forced) && forced != "reference")
+                throw new InvalidLayerException(node.Name, $"algorithm '{forced}' is not available for {node.Op.Kind}; available: reference.");
+            node.Kernel = new ReferenceKernel(node.Op);
+        }
+    }
+}
+
+/// <summary>
+/// Fuses a residual Add into the convolution (or linear layer) that feeds it — the conv's only reader — so the sum is
+/// done in the conv's store: <c>y = conv(x) + shortcut</c>. The fused node runs where the Add ran, after both operands exist.
+/// </summary>
+public sealed class FuseResidualPass : ICompilePass
+{
+    /// <inheritdoc/>
+    public string Name => "fuse-residual";
+    /// <inheritdoc/>
+    public void Apply(CompilationGraph graph, CompileOptions options)
+    {
+        if (!options.Fuse) return;
+        foreach (var add in graph.Nodes.ToList())
+        {
+            if (add.Op is not Add || add.Inputs[0] == add.Inputs[1]) continue;
+            for (int side = 0; side < 2; side++)
+            {
+                var producer = add.Inputs[side];
+                var other = add.Inputs[1 - side];
+                if (producer.Op is not (Conv2d or Linear) || graph.HasOtherUses(producer, add) || graph.Inputs.Contains(producer)) continue;
+                var shape = add.Op.InferShape(add.Name, [ShapeOf(graph, producer), ShapeOf(graph, other)]);
+                if (shape != ShapeOf(graph, producer) || shape != ShapeOf(graph, other)) continue; // broadcasting adds are not residuals
+                add.Op = new FusedOp(producer.Op, residual: true, Epilogue.None);
+                add.Inputs.Clear();
+                add.Inputs.Add(producer.Inputs[0]);
+                add.Inputs.Add(other);
+                add.Absorbed.Insert(0, producer.Name);
+                add.Absorbed.AddRange(producer.Absorbed);
+                add.DisplayName = producer.Name;
+                graph.Nodes.Remove(producer);
+                graph.Log.Add($"{Name}: fused {add.Name} into {producer.Name}");
+                break;
+            }
+        }
+    }
+
+    internal static Shape ShapeOf(CompilationGraph graph, CompiledNode node)
+    {
+        // Shapes at the declared batch: enough to tell an elementwise residual from a broadcast.
+        return graph.Source.TryGetNode(node.Name, out var n) ? n.OutputShape : node.Op.InferShape(node.Name, node.Inputs.Select(i => ShapeOf(graph, i)).ToArray());
+    }
+}
+
+/// <summary>Fuses ReLU / Clip into the convolution or linear layer (fused or not) that is its only input's producer.</summary>
+public sealed class FuseActivationPass : ICompilePass
+{
+    /// <inheritdoc/>
+    public string Name => "fuse-activation";
+    /// <inheritdoc/>
+    public void Apply(CompilationGraph graph, CompileOptions options)
+    {
+        if (!options.Fuse) return;
+        foreach (var act in graph.Nodes.ToList())
+        {
+            Epilogue epilogue = act.Op switch
+            {
+                Relu => Epilogue.Relu,
+                Clip c => new Epilogue(c.Min, c.Max),
+                _ => Epilogue.None,
+            };
+            if (epilogue.IsNone || (act.Op is Clip clip && clip.Min > clip.Max)) continue;
+            var producer = act.Inputs[0];
+            if (graph.HasOtherUses(producer, act) || graph.Inputs.Contains(producer)) continue;
+            FusedOp? fused = producer.Op switch
+            {
+                Conv2d or Linear => new FusedOp(producer.Op, false, epilogue),
+                FusedOp f when f.Epilogue.IsNone => new FusedOp(f.Main, f.HasResidual, epilogue),
+                _ => null,
+            };
+            if (fused is null) continue;
+            producer.Op = fused;
+            producer.Absorbed.Add(act.Name);
+            graph.Bypass(act, producer);
+            graph.Log.Add($"{Name}: fused {act.Name} into {producer.DisplayName}");
+        }
+    }
+}
