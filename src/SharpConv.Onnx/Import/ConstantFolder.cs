@@ -195,8 +195,7 @@ internal static class ConstantFolder
 
     private static ConstTensor Reshape(NodeContext ctx, ConstTensor x, ConstTensor shape)
     {
-        var target = shape.ToLongs($"node '{ctx.Name}' shape");
-        var dims = ResolveReshape(ctx, x.Dims.Select(d => SymInt.Of(d)).ToArray(), target, ctx.Int("allowzero", 0) != 0);
+        var dims = ResolveReshape(ctx, x.Dims.Select(d => SymInt.Of(d)).ToArray(), TargetOf(ctx, shape), ctx.Int("allowzero", 0) != 0);
         return x.WithDims(dims.Select(d => (int)d.Value).ToArray());
     }
 
@@ -204,14 +203,15 @@ internal static class ConstantFolder
     /// ONNX Reshape's target against a (symbolic) input shape: 0 copies the input dimension (unless allowzero),
     /// −1 is inferred. The result may contain one batch-dependent dimension.
     /// </summary>
-    public static SymInt[] ResolveReshape(NodeContext ctx, SymInt[] input, long[] target, bool allowZero)
+    public static SymInt[] ResolveReshape(NodeContext ctx, SymInt[] input, SymInt[] target, bool allowZero)
     {
         var r = new SymInt[target.Length];
         int infer = -1;
         SymInt known = SymInt.Of(1);
         for (int i = 0; i < target.Length; i++)
         {
-            long t = target[i];
+            if (target[i].Batch) { r[i] = target[i]; known = MulSym(ctx, known, r[i]); continue; }
+            long t = target[i].Coef;
             if (t == -1)
             {
                 if (infer >= 0) throw ctx.Malformed($"shape {NodeContext.List(target)} has more than one −1.");
@@ -237,6 +237,10 @@ internal static class ConstantFolder
             throw ctx.Malformed($"cannot reshape [{string.Join(", ", input)}] ({total} elements) to {NodeContext.List(target)} ({known} elements).");
         return r;
     }
+
+    /// <summary>A Reshape target, possibly holding batch-dependent entries (folded <c>Shape(x)[0]</c>).</summary>
+    public static SymInt[] TargetOf(NodeContext ctx, ConstTensor shape) =>
+        shape.Kind == ConstKind.Int ? shape.Ints! : shape.ToLongs($"node '{ctx.Name}' shape").Select(SymInt.Of).ToArray();
 
     private static ConstTensor FlattenConst(NodeContext ctx, ConstTensor x)
     {

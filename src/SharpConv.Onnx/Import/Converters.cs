@@ -275,7 +275,7 @@ internal static class Converters
     public static OnnxValue[] Reshape(NodeContext ctx)
     {
         var x = ctx.RequiredInput(0);
-        var target = ctx.ConstInput(1, "shape").ToLongs($"node '{ctx.Name}' shape");
+        var target = ConstantFolder.TargetOf(ctx, ctx.ConstInput(1, "shape"));
         var dims = ConstantFolder.ResolveReshape(ctx, ctx.SymShape(x), target, ctx.Opset >= 14 && ctx.Int("allowzero", 0) != 0);
         return One(EmitReshape(ctx, x, dims));
     }
