@@ -50,7 +50,40 @@ internal sealed class OnnxImporter
         return importer.Run(model.Graph);
     }
 
+    /// <summary>
+    /// Imports a graph whose every output folds to a constant (all inputs bound) and returns those constants —
+    /// the load-time evaluator on its own, used to test the folding of shape glue against ONNX's conformance data.
+    /// </summary>
+    internal static ConstTensor[] FoldConstantGraph(ModelProto model, string source, OnnxLoadOptions options)
+    {
+        var importer = new OnnxImporter(model, source, null, options);
+        importer.ImportMainGraph(model.Graph);
+        return model.Graph.Output.Select(o => importer._values.TryGetValue(o.Name, out var v) && v.Const is { } c ? c
+            : throw new ModelFormatException($"{source}: output '{o.Name}' does not fold to a constant.")).ToArray();
+    }
+
     private Network Run(GraphProto graph)
+    {
+        ImportMainGraph(graph);
+        if (graph.Output.Count == 0) throw new ModelFormatException($"{_source}: the graph has no outputs.");
+        var outputs = new List<Value>();
+        foreach (var o in graph.Output)
+        {
+            var v = _values.TryGetValue(o.Name, out var found) ? found
+                : throw new ModelFormatException($"{_source}: graph output '{o.Name}' is not produced by any node, initializer or input.");
+            outputs.Add(AsRuntime(v, o.Name));
+        }
+        try
+        {
+            return _builder.Build(outputs);
+        }
+        catch (GraphException e) when (e.Message.Contains("no input", StringComparison.Ordinal))
+        {
+            throw new ModelFormatException($"{_source}: every output is a constant; a SharpConv network needs at least one runtime input.", e);
+        }
+    }
+
+    private void ImportMainGraph(GraphProto graph)
     {
         CollectConsumed(graph);
         foreach (var o in graph.Output) _consumed.Add(o.Name);
@@ -75,23 +108,6 @@ internal sealed class OnnxImporter
                     throw new ArgumentException($"OnnxLoadOptions.Constants names '{key}', which is not an input of the graph.", nameof(_options));
 
         ProcessGraph(graph, isMain: true);
-
-        if (graph.Output.Count == 0) throw new ModelFormatException($"{_source}: the graph has no outputs.");
-        var outputs = new List<Value>();
-        foreach (var o in graph.Output)
-        {
-            var v = _values.TryGetValue(o.Name, out var found) ? found
-                : throw new ModelFormatException($"{_source}: graph output '{o.Name}' is not produced by any node, initializer or input.");
-            outputs.Add(AsRuntime(v, o.Name));
-        }
-        try
-        {
-            return _builder.Build(outputs);
-        }
-        catch (GraphException e) when (e.Message.Contains("no input", StringComparison.Ordinal))
-        {
-            throw new ModelFormatException($"{_source}: every output is a constant; a SharpConv network needs at least one runtime input.", e);
-        }
     }
 
     private void DefineInput(ValueInfoProto input)
