@@ -98,7 +98,7 @@ internal sealed class NodeContext
 
     /// <summary>An unsupported use of this operator; <paramref name="detail"/> says what and what is supported instead.</summary>
     public UnsupportedOperatorException Unsupported(string detail) =>
-        new(Name, OpType, Opset, detail + " " + OnnxOperators.SupportedSummary(OpType));
+        new(Name, OpType, Opset, (detail.Length > 0 ? char.ToUpperInvariant(detail[0]) + detail[1..] : detail) + " " + OnnxOperators.SupportedSummary(OpType));
 
     /// <summary>A malformed node.</summary>
     public ModelFormatException Malformed(string problem) =>
