@@ -49,6 +49,13 @@ public sealed class CompiledNetwork : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_plans.TryGetValue(batch, out var p)) { p.LastUsed = Environment.TickCount64; return p; }
         if (batch < 1) throw new ShapeMismatchException($"network '{Network.Name}'", "a batch size ≥ 1", batch.ToString());
+        return AddPlan(batch);
+    }
+
+    // Kept out of GetPlan: its lambdas capture the batch, and a captured parameter costs an allocation on every call
+    // of the method that declares it — the steady-state path must not pay that.
+    private PlanWithPool AddPlan(int batch)
+    {
         var added = _plans.GetOrAdd(batch, b => new PlanWithPool(new ExecutionPlan(_graph, b)));
         added.LastUsed = Environment.TickCount64;
         // Bound the memory a stream of new batch sizes can pin: the least recently used plans (and their arenas) go.
@@ -132,7 +139,12 @@ public sealed class CompiledNetwork : IDisposable
     }
 
     /// <summary>Drops the cached plans and arenas.</summary>
-    public void Dispose() { _disposed = true; _plans.Clear(); }
+    public void Dispose()
+    {
+        _disposed = true;
+        foreach (var plan in _plans.Values) plan.Dispose();
+        _plans.Clear();
+    }
 
     private sealed class PlanWithPool(ExecutionPlan plan)
     {
@@ -141,6 +153,7 @@ public sealed class CompiledNetwork : IDisposable
         public long LastUsed;
         public ExecutionContext Rent(int threads) => _pool.TryTake(out var c) ? c : new ExecutionContext(Plan, threads);
         public void Return(ExecutionContext c) => _pool.Add(c);
+        public void Dispose() { while (_pool.TryTake(out var c)) c.Run.Scheduler?.Dispose(); }
     }
 
     /// <summary>One arena with tensor views over it: what one run in flight needs.</summary>

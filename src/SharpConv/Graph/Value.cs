@@ -25,7 +25,11 @@ public readonly struct Value
     private Value Then(Func<int, Op> make, string kind, string? name)
     {
         string n = name is null ? Builder.NextName(kind) : (Builder.CurrentScope.Length == 0 ? name : $"{Builder.CurrentScope}.{name}");
-        return Builder.Add(make(Builder.SeedFor(n)), [this], name);
+        Op op;
+        // Constructors know the layer type, not the node: put the node's name on their errors.
+        try { op = make(Builder.SeedFor(n)); }
+        catch (InvalidLayerException e) { throw new InvalidLayerException($"{n} ({e.Layer})", e.Problem); }
+        return Builder.Add(op, [this], name);
     }
 
     /// <summary>Square convolution: <paramref name="kernel"/>×<paramref name="kernel"/>, one stride, uniform padding.</summary>

@@ -135,7 +135,7 @@ public class CompilePassTests
         foreach (var name in new[] { "drop1", "one", "drop2" }) Assert.Contains(c.CompileLog, l => l.Contains($"removed {name}"));
         var input = Tensor.RandomNormal(new Shape(2, 2, 4, 4), 1);
         var expected = Evaluate(net, input)[0];
-        AssertClose(expected, c.Run(input), 0);
+        AssertClose(expected, c.Run(input), 1e-5); // fast kernels: rounding only
         // the reference options keep them
         using var r = net.Compile(CompileOptions.Reference);
         Assert.Equal(3, r.Steps.Count(s => s.Op is Dropout || s.Name == "one"));

@@ -81,7 +81,7 @@ public class BadInputTests
     {
         var (_, x) = Start();
         var e = Throws<InvalidLayerException>(() => x.Conv(outChannels, kernel, stride, dilation: dilation, groups: groups), "Conv2d", message);
-        Assert.Equal("Conv2d", e.Layer);
+        Assert.Equal("conv2d1 (Conv2d)", e.Layer); // the builder names the node on constructor errors
     }
 
     [Fact]
