@@ -15,7 +15,7 @@ public static class ReportCommand
     public static Command Create(CliContext context)
     {
         var output = new Option<string>("--out", "-o") { Description = "HTML file to write", DefaultValueFactory = _ => "report.html" };
-        var runs = new Option<int>("--runs", "-r") { Description = "timed runs per architecture (median reported)", DefaultValueFactory = _ => 3 };
+        var runs = new Option<int>("--runs", "-r") { Description = "timed runs per architecture (median reported)", DefaultValueFactory = _ => 5 };
         var warmup = new Option<int>("--warmup") { Description = "untimed runs first", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads", "-t") { Description = "worker threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var archs = new Option<string>("--archs", "-a")

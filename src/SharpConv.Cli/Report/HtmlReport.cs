@@ -94,7 +94,8 @@ public static class HtmlReport
     {
         sb.Append("<section id=\"layers\"><h2>Layer by layer: parameters, activations, compute and time</h2>");
         sb.Append("<p>Four columns per network, each bar scaled to the largest in its column. The lecture's three claims should be visible at a glance: ")
-          .Append("<b>fully connected layers hold the parameters</b>, <b>early convolutions hold the activations</b>, <b>convolutions hold the compute</b> — and the time follows the compute. ")
+          .Append("<b>fully connected layers hold the parameters</b>, <b>early convolutions hold the activations</b>, <b>convolutions hold the compute</b>. Time mostly follows the compute, except where a layer waits on memory rather than arithmetic: ")
+          .Append("at batch 1 a fully connected layer reads each of its weights once for one multiply-add, so it takes far more time than its MACs suggest. ")
           .Append("Greyed names ran fused into the step before them (ReLU, folded BatchNorm) or were removed at compile time (Dropout), so their time is counted in that step. ")
           .Append("Very deep networks are drawn by stage.</p>");
         foreach (var d in m.Details)
@@ -108,7 +109,7 @@ public static class HtmlReport
             string[] totals =
             [
                 $"{Units.Exact(s.TrainableParameters)} in all", $"{Units.Megabytes(s.ActivationBytes)} in all",
-                $"{Units.Exact(s.Macs)} in all", $"{Units.F(timeTotal, "0.00")} ms in all (sum of layer medians)",
+                $"{Units.Exact(s.Macs)} in all", $"{Units.F(timeTotal, "0.00")} ms (sum of medians)",
             ];
             List<LayerBar> bars;
             if (s.Layers.Count <= 90)
@@ -242,7 +243,7 @@ public static class HtmlReport
         .blabel { font-size: 10.5px; fill: var(--ink); } .colhead { font-size: 13px; font-weight: 700; fill: var(--ink); }
         .lname { font-size: 10px; fill: var(--ink); } .lname.dim { fill: #8c959f; }
         .grid { stroke: #eaeef2; stroke-width: 1; } .axis { stroke: #8c959f; stroke-width: 1; } .stripe { fill: #f6f8fa; }
-        .bubble { fill-opacity: .55; stroke: #1f2328; stroke-opacity: .5; stroke-width: .8; } .sizekey { fill: none; stroke: #8c959f; }
+        .bubble { fill-opacity: .55; stroke: #1f2328; stroke-opacity: .5; stroke-width: .8; } .sizekey { fill: none; stroke: #8c959f; } .leader { stroke: #8c959f; stroke-width: .6; }
         .card { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 8px 16px; margin: 12px 0; }
         .card h3 { margin-top: 6px; } .topic { font-size: 12px; color: var(--muted); font-weight: 400; margin-left: 6px; }
         pre { font: 12.5px/1.45 "DejaVu Sans Mono", Menlo, Consolas, monospace; white-space: pre-wrap; margin: 6px 0; }

@@ -20,7 +20,7 @@ public sealed record ReportOptions
     /// <summary>Architectures (zoo names) to time and draw per layer.</summary>
     public IReadOnlyList<string> Archs { get; init; } = DefaultArchs;
     /// <summary>Timed runs per architecture (the median is reported).</summary>
-    public int Runs { get; init; } = 3;
+    public int Runs { get; init; } = 5;
     /// <summary>Untimed runs first.</summary>
     public int Warmup { get; init; } = 1;
     /// <summary>Worker threads.</summary>

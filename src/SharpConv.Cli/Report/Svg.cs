@@ -65,10 +65,29 @@ internal static class Svg
             string tip = $"{r.Name}: top-1 {F(r.Top1.Top1.Value, "0.0##")} %, {Units.Giga(2.0 * r.Summary.Macs)} GFLOPs, {Units.Exact(r.Summary.TrainableParameters)} parameters ({r.Top1.Source})";
             sb.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{F(x)}\" cy=\"{F(y)}\" r=\"{F(rad)}\" fill=\"{Colour(families, r.Family)}\" class=\"bubble\"><title>{H(tip)}</title></circle>");
         }
-        foreach (var r in rows)
+        // Labels: VGG-11, VGG-11-BN and VGG-A-LRN share an x; place each label greedily where it hits no earlier one,
+        // trying right of the point first, then further up or down, then left, with a leader line when moved.
+        var placed = new List<(double X0, double Y0, double X1, double Y1)>();
+        foreach (var r in rows.OrderBy(r => r.Summary.GFlops).ThenByDescending(r => r.Top1!.Top1!.Value))
         {
-            double x = X(r.Summary.GFlops), y = Y(r.Top1!.Top1!.Value), rad = Rad(r.Summary.TrainableParameters);
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(x + Math.Min(rad, 12) + 3)}\" y=\"{F(y + 3)}\" class=\"blabel\">{H(r.Name)}</text><circle cx=\"{F(x)}\" cy=\"{F(y)}\" r=\"1.5\" fill=\"#222\"/>");
+            double x = X(r.Summary.GFlops), y = Y(r.Top1!.Top1!.Value);
+            double w = 6.2 * r.Name.Length, h = 11;
+            (double Lx, double Ly)? best = null;
+            foreach (int side in (int[])[1, -1])
+            {
+                foreach (int dy in (int[])[0, -12, 12, -24, 24, -36, 36, -48, 48])
+                {
+                    double tx = side > 0 ? x + 6 : x - 6 - w, ty = y + 3 + dy;
+                    var box = (tx - 1, ty - h + 2, tx + w + 1, ty + 3);
+                    if (tx < L || tx + w > W - R + 4 || placed.Any(b => b.X0 < box.Item3 && box.Item1 < b.X1 && b.Y0 < box.Item4 && box.Item2 < b.Y1)) continue;
+                    best = (tx, ty); placed.Add(box); break;
+                }
+                if (best is not null) break;
+            }
+            var (bx, by) = best ?? (x + 6, y + 3);
+            if (Math.Abs(by - (y + 3)) > 1)
+                sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(x)}\" y1=\"{F(y)}\" x2=\"{F(bx < x ? bx + w : bx)}\" y2=\"{F(by - 4)}\" class=\"leader\"/>");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(bx)}\" y=\"{F(by)}\" class=\"blabel\">{H(r.Name)}</text><circle cx=\"{F(x)}\" cy=\"{F(y)}\" r=\"1.5\" fill=\"#222\"/>");
         }
         // Legend: families, then bubble sizes.
         int ly = T + 10;
