@@ -88,6 +88,9 @@ public static class ProfileCommand
         totals.AddRow("Multiply-accumulates", Units.Exact(p.Macs), $"{Units.Giga(p.Macs)} GMACs per run (1 MAC = 2 FLOPs)");
         totals.AddRow("Achieved", $"{Units.F(p.GFlops, "0.0")} GFLOP/s", "at the end-to-end median");
         console.Write(totals);
+        // The rows are compiled steps, not the layers as built: say so, or a reader comparing with `summary` is misled.
+        console.MarkupLine("[grey]Rows are compiled steps: BatchNorm is folded into the convolution before it (which gains a bias), activations are fused; " +
+            "`sharpconv summary` lists the network as built.[/]");
     }
 
     private static Table Groups(string title, string key, IReadOnlyList<ProfileGroup> groups)
