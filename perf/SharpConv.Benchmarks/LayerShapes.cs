@@ -12,6 +12,21 @@ public sealed record ConvShape(string Name, int C, int H, int W, int K, int R, i
         return b.Build(b.Input(C, H, W).Conv(K, R, Stride, Pad, groups: Groups, name: "conv"));
     }
 
+    /// <summary>Whether the named algorithm can run this shape (the chooser's own rule).</summary>
+    public bool Supports(string algorithm) =>
+        SharpConv.Kernels.Conv.ConvAlgorithmChooser.Supports(
+            algorithm switch
+            {
+                "im2col" => SharpConv.Kernels.Conv.ConvAlgorithm.Im2ColGemm,
+                "winograd43" => SharpConv.Kernels.Conv.ConvAlgorithm.Winograd43,
+                "winograd23" => SharpConv.Kernels.Conv.ConvAlgorithm.Winograd23,
+                "pointwise" => SharpConv.Kernels.Conv.ConvAlgorithm.Pointwise,
+                "direct" => SharpConv.Kernels.Conv.ConvAlgorithm.Direct,
+                "depthwise" => SharpConv.Kernels.Conv.ConvAlgorithm.Depthwise,
+                _ => SharpConv.Kernels.Conv.ConvAlgorithm.Reference,
+            },
+            new SharpConv.Kernels.Conv.ConvParams(C, H, W, K, R, R, Stride, Pad, 1, Groups));
+
     /// <summary>Multiply-accumulates of one image.</summary>
     public long Macs => Build().Macs;
 

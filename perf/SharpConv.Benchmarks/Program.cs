@@ -23,7 +23,7 @@ var job = options.Dry
     ? Job.Dry.WithToolchain(InProcessEmitToolchain.Instance)
     : Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
         .WithWarmupCount(2).WithIterationCount(options.Iterations)
-        .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250));
+        .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(150));
 ManualConfig Config(Job j) => ManualConfig.CreateEmpty()
     .AddJob(j)
     .AddColumnProvider(DefaultColumnProviders.Instance)
@@ -69,7 +69,7 @@ internal sealed record SuiteOptions(bool Dry, string[] Lanes, string[]? Networks
 {
     public static SuiteOptions? Parse(string[] args)
     {
-        var o = new SuiteOptions(false, ["peak", "gemm", "conv", "ops", "networks"], null, 1, 7, null, null);
+        var o = new SuiteOptions(false, ["peak", "gemm", "conv", "ops", "networks"], null, 1, 5, null, null);
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");

@@ -42,11 +42,11 @@ public static class RatioTable
             sb.AppendLine("### Convolution layers (batch 1, 1 thread): each algorithm vs ONNX Runtime and vs the reference kernel").AppendLine();
             sb.AppendLine("| layer | algorithm | SharpConv ms | ORT ms | SharpConv / ORT speed | vs reference | GFLOP/s | % of peak |");
             sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
-            foreach (var g in conv.GroupBy(r => (string)r.BenchmarkCase.Parameters["Layer"]))
+            foreach (var g in conv.GroupBy(r => ((string)r.BenchmarkCase.Parameters["Case"]).Split('/')[0]))
             {
                 var shape = LayerShapes.Get(g.Key);
                 long macs = shape.Macs;
-                string Alg(BenchmarkReport r) => (string)r.BenchmarkCase.Parameters["Algorithm"];
+                string Alg(BenchmarkReport r) => ((string)r.BenchmarkCase.Parameters["Case"]).Split('/')[1];
                 double ort = g.Where(r => Alg(r) == "ort").Select(Ms).DefaultIfEmpty(double.NaN).First();
                 foreach (var r in g.Where(r => Alg(r) != "ort" && !ConvBenchmarks.Unsupported.Contains((g.Key, Alg(r)))).OrderBy(Ms))
                 {
