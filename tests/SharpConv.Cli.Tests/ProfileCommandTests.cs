@@ -84,18 +84,21 @@ public class ProfileCommandTests(ITestOutputHelper log)
     }
 
     /// <summary>
-    /// The per-layer medians must add up to the end-to-end time, or the table misleads. Per-layer timing costs two
-    /// timestamps per step; on a network of a few heavy convolutions (≈ 115M MACs each) that overhead is negligible, so
-    /// the sum of the per-layer medians and the median of whole runs (the same 24 runs) must agree within 5 %.
+    /// The profiler's totals must agree with an end-to-end timing of the same runs, or the table misleads. Each of 24
+    /// runs of a network of four heavy convolutions (≈ 115M MACs each, one thread) is profiled on its own, so the sum
+    /// of its per-layer times and its wall time come from the very same run: the layers must fit inside the run, and
+    /// the time outside them (two timestamps per step, the input and output copies) must stay under 5 % — in the
+    /// median run, so one unlucky pause between two layers cannot fail the test.
     /// </summary>
     /// <remarks>
-    /// What can still separate them is the machine, not the profiler: when another process takes the core for a few
-    /// milliseconds, a whole run is more likely to contain that pause than any one of its layers, so the run median
-    /// rises while the layer medians do not. The test therefore runs alone in its collection, on one thread, and takes
-    /// the best of three profiles: a real gap in the profiler shows in all three, a neighbour's burst rarely does.
+    /// The first design compared the sum of the per-layer medians with the median of whole runs over 24 runs. On the
+    /// shared 2-core machine (load average 30–190) the two differed by 1.9 % to 31 %, in both directions, with no fault
+    /// in the profiler: when neighbours take the core for milliseconds, whether a whole run or a single layer contains
+    /// the pause changes which median moves. Per-run sums are immune to that, since a pause inside a layer is counted on
+    /// both sides. The medians comparison is still computed and logged, as what a user reading the table would see.
     /// </remarks>
     [Fact]
-    public void LayerMediansAddUpToTheEndToEndTime()
+    public void LayerTimesAddUpToTheEndToEndTimeOfTheSameRun()
     {
         var b = new NetworkBuilder("heavy", seed: 1);
         var x = b.Input(64, 56, 56);
@@ -103,15 +106,24 @@ public class ProfileCommandTests(ITestOutputHelper log)
         var net = b.Build(x);
         using var compiled = net.Compile(new CompileOptions { Threads = 1 });
         var input = Tensor.RandomNormal(net.InputShape, 2);
-        double best = double.MaxValue;
-        for (int attempt = 0; attempt < 3 && best >= 0.05; attempt++)
+        Profiler.Run(compiled, input, runs: 1, warmup: 2); // weights packed, arena rented, caches warm
+
+        var gaps = new List<double>();
+        for (int r = 0; r < 24; r++)
         {
-            var report = Profiler.Run(compiled, input, runs: 24, warmup: attempt == 0 ? 3 : 1);
-            double gap = Math.Abs(report.LayerSumMs - report.EndToEndMedianMs) / report.EndToEndMedianMs;
-            log.WriteLine($"attempt {attempt + 1}: sum of layer medians {report.LayerSumMs:0.000} ms, end-to-end median {report.EndToEndMedianMs:0.000} ms, gap {gap:P2}");
-            best = Math.Min(best, gap);
+            var run = Profiler.Run(compiled, input, runs: 1, warmup: 0);
+            // Layer timestamps are taken inside the run's: their sum cannot exceed it (1 µs of timer slack).
+            Assert.True(run.LayerSumMs <= run.EndToEndMedianMs + 1e-3, $"run {r}: layers {run.LayerSumMs:0.000} ms > run {run.EndToEndMedianMs:0.000} ms");
+            gaps.Add((run.EndToEndMedianMs - run.LayerSumMs) / run.EndToEndMedianMs);
         }
-        Assert.True(best < 0.05, $"the sum of layer medians and the end-to-end median differ by {best:P1} in the best of three profiles");
+        gaps.Sort();
+        double median = gaps[gaps.Count / 2];
+        log.WriteLine($"time outside the layers, per run: median {median:P2}, worst {gaps[^1]:P2}");
+
+        var medians = Profiler.Run(compiled, input, runs: 24, warmup: 0);
+        log.WriteLine($"sum of per-layer medians {medians.LayerSumMs:0.000} ms vs end-to-end median {medians.EndToEndMedianMs:0.000} ms " +
+                      $"({(medians.LayerSumMs - medians.EndToEndMedianMs) / medians.EndToEndMedianMs:+0.0%;-0.0%})");
+        Assert.True(median < 0.05, $"in the median run, {median:P1} of the wall time is outside the profiled layers");
     }
 }
 

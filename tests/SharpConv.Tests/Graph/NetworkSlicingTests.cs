@@ -28,7 +28,8 @@ public class NetworkSlicingTests
         using var compiled = cut.Compile(new CompileOptions { Threads = 1 });
         var fast = compiled.Run(input);
         var reference = cut.RunReference(input);
-        for (int i = 0; i < fast.Length; i++) Assert.Equal(reference[i], fast[i], 4);
+        for (int i = 0; i < fast.Length; i++)
+            Assert.True(Math.Abs(reference[i] - fast[i]) <= 1e-4f * (1 + Math.Abs(reference[i])), $"element {i}: {fast[i]} vs reference {reference[i]}");
         Assert.All(fast.Span.ToArray(), v => Assert.True(v >= 0)); // after the ReLU
     }
 
