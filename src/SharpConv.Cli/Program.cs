@@ -25,6 +25,7 @@ public static class Program
         ReportCommand.Create,
         FiltersCommand.Create,
         FeatureMapsCommand.Create,
+        BenchCommand.Create,
     ];
 
     /// <summary>The process entry point: the real console, with colours and progress bars where it is a terminal.</summary>
