@@ -24,6 +24,12 @@ public sealed record CompileOptions
     /// <summary>Fuse residual adds and ReLU/Clip into the producing convolution or linear layer.</summary>
     public bool Fuse { get; init; } = true;
 
+    /// <summary>
+    /// Batch sizes whose plans and arenas are kept at once (default 4); running a fifth drops the least recently used,
+    /// so a stream of new input shapes cannot grow memory without bound.
+    /// </summary>
+    public int MaxCachedBatchSizes { get; init; } = 4;
+
     /// <summary>Remove layers that are the identity at inference (Dropout, ×1 scaling).</summary>
     public bool RemoveIdentities { get; init; } = true;
 

@@ -47,18 +47,38 @@ public sealed class CompiledNetwork : IDisposable
     private PlanWithPool GetPlan(int batch)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_plans.TryGetValue(batch, out var p)) return p;
-        return _plans.GetOrAdd(batch, b => new PlanWithPool(new ExecutionPlan(_graph, b)));
+        if (_plans.TryGetValue(batch, out var p)) { p.LastUsed = Environment.TickCount64; return p; }
+        if (batch < 1) throw new ShapeMismatchException($"network '{Network.Name}'", "a batch size ≥ 1", batch.ToString());
+        return AddPlan(batch);
     }
 
-    /// <summary>Runs on one input and returns a new output tensor (allocates the output; use the other overload to avoid that).</summary>
+    // Kept out of GetPlan: its lambdas capture the batch, and a captured parameter costs an allocation on every call
+    // of the method that declares it — the steady-state path must not pay that.
+    private PlanWithPool AddPlan(int batch)
+    {
+        var added = _plans.GetOrAdd(batch, b => new PlanWithPool(new ExecutionPlan(_graph, b)));
+        added.LastUsed = Environment.TickCount64;
+        // Bound the memory a stream of new batch sizes can pin: the least recently used plans (and their arenas) go.
+        while (_plans.Count > Options.MaxCachedBatchSizes)
+        {
+            var oldest = _plans.Where(kv => kv.Key != batch).OrderBy(kv => kv.Value.LastUsed).FirstOrDefault();
+            if (oldest.Value is null || !_plans.TryRemove(oldest.Key, out _)) break;
+        }
+        return added;
+    }
+
+    /// <summary>
+    /// Runs on one input and returns a new output tensor — the first output of a network with several (allocates the
+    /// outputs; use the other overloads to avoid that).
+    /// </summary>
     public Tensor Run(Tensor input, CancellationToken cancellation = default)
     {
         int batch = CheckInput(0, input);
         var plan = PlanFor(batch);
-        var output = new Tensor(plan.SlotShapes[plan.OutputSlots[0]]);
-        Run([input], [output], cancellation, null);
-        return output;
+        var outputs = new Tensor[plan.OutputSlots.Count];
+        for (int i = 0; i < outputs.Length; i++) outputs[i] = new Tensor(plan.SlotShapes[plan.OutputSlots[i]]);
+        Run([input], outputs, cancellation, null);
+        return outputs[0];
     }
 
     /// <summary>Runs on one input into a caller-owned output of the right shape. Allocates nothing in steady state.</summary>
@@ -119,14 +139,21 @@ public sealed class CompiledNetwork : IDisposable
     }
 
     /// <summary>Drops the cached plans and arenas.</summary>
-    public void Dispose() { _disposed = true; _plans.Clear(); }
+    public void Dispose()
+    {
+        _disposed = true;
+        foreach (var plan in _plans.Values) plan.Dispose();
+        _plans.Clear();
+    }
 
     private sealed class PlanWithPool(ExecutionPlan plan)
     {
         private readonly ConcurrentBag<ExecutionContext> _pool = new();
         public ExecutionPlan Plan { get; } = plan;
+        public long LastUsed;
         public ExecutionContext Rent(int threads) => _pool.TryTake(out var c) ? c : new ExecutionContext(Plan, threads);
         public void Return(ExecutionContext c) => _pool.Add(c);
+        public void Dispose() { while (_pool.TryTake(out var c)) c.Run.Scheduler?.Dispose(); }
     }
 
     /// <summary>One arena with tensor views over it: what one run in flight needs.</summary>

@@ -82,10 +82,14 @@ public sealed class ExecutionPlan
         IsConstantSlot = new bool[count];
         var live = new List<(long Offset, long Length, int Slot)>();
         long arena = 0;
-        for (int i = 0; i < count; i++)
+        // Network inputs are copied in before the first step runs, so they are live from the start wherever they
+        // appear in the node order (a second input may first be read near the end): place them before the rest.
+        var allocationOrder = Enumerable.Range(0, count).Where(i => nodes[i].Op is Input)
+            .Concat(Enumerable.Range(0, count).Where(i => nodes[i].Op is not Input));
+        foreach (int i in allocationOrder)
         {
             if (nodes[i].Op is Constant) { IsConstantSlot[i] = true; offsets[i] = -1; continue; }
-            live.RemoveAll(b => lastUse[b.Slot] < i);
+            if (nodes[i].Op is not Input) live.RemoveAll(b => lastUse[b.Slot] < i);
             long length = AlignUp(shapes[i].ElementCount);
             long offset = 0;
             foreach (var b in live.OrderBy(b => b.Offset))

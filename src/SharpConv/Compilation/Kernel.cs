@@ -20,11 +20,17 @@ public abstract class Kernel
 /// <summary>Per-run resources handed to kernels: scratch memory and the thread budget.</summary>
 public sealed class RunContext
 {
-    internal RunContext(Memory<float> scratch, int threads) { Scratch = scratch; Threads = threads; }
+    internal RunContext(Memory<float> scratch, int threads)
+    {
+        Scratch = scratch; Threads = threads;
+        Scheduler = threads > 1 ? new Runtime.Scheduler(threads) : null;
+    }
     /// <summary>Scratch memory, at least as large as the step's <see cref="Kernel.ScratchElements"/>.</summary>
     public Memory<float> Scratch { get; }
     /// <summary>Threads this run may use.</summary>
     public int Threads { get; }
+    /// <summary>The parallel-for of this run (null: one thread, run inline). Each pooled run context owns one, so runs in flight never share workers.</summary>
+    public Runtime.Scheduler? Scheduler { get; }
     /// <summary>Cancellation of the current run (checked between steps; long kernels may check it too).</summary>
     public CancellationToken Cancellation { get; internal set; }
 }

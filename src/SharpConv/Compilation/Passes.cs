@@ -95,9 +95,10 @@ public sealed class FoldBatchNormPass : ICompilePass
 }
 
 /// <summary>
-/// Chooses each node's kernel. Today every op runs its reference kernel; the fast kernels register here with a
-/// documented heuristic table, and <see cref="CompileOptions.ConvAlgorithm"/> / <see cref="CompileOptions.LayerAlgorithms"/>
-/// force a choice.
+/// Chooses each node's kernel: with <see cref="KernelSet.Fast"/>, the fast kernel for the op where one applies
+/// (convolutions by the heuristic table of <see cref="Kernels.Conv.ConvAlgorithmChooser"/>, unless
+/// <see cref="CompileOptions.ConvAlgorithm"/> or <see cref="CompileOptions.LayerAlgorithms"/> force one); otherwise the
+/// op's reference kernel. Weights are packed and transformed here, once.
 /// </summary>
 public sealed class SelectKernelsPass : ICompilePass
 {
@@ -106,12 +107,23 @@ public sealed class SelectKernelsPass : ICompilePass
     /// <inheritdoc/>
     public void Apply(CompilationGraph graph, CompileOptions options)
     {
+        var shapes = new Dictionary<CompiledNode, Shape>();
         foreach (var node in graph.Nodes)
         {
+            var inputShapes = node.Inputs.Select(i => shapes[i]).ToArray();
+            var output = node.Op is Input input ? input.Shape : node.Op.InferShape(node.Name, inputShapes);
+            shapes[node] = output;
             if (node.Op is Input) continue;
-            if (options.LayerAlgorithms.TryGetValue(node.Name, out var forced) && forced != "reference")
-                throw new InvalidLayerException(node.Name, $"algorithm '{forced}' is not available for {node.Op.Kind}; available: reference.");
-            node.Kernel = new ReferenceKernel(node.Op);
+            bool isConv = node.Op is Conv2d || node.Op is FusedOp { Main: Conv2d };
+            string? layerChoice = options.LayerAlgorithms.TryGetValue(node.DisplayName, out var f) ? f
+                : options.LayerAlgorithms.TryGetValue(node.Name, out f) ? f : null;
+            if (!isConv && layerChoice is not (null or "reference"))
+                throw new InvalidLayerException(node.DisplayName, $"algorithm '{layerChoice}' is not available for {node.Op.Kind}; only convolutions choose algorithms (or 'reference').");
+            string? choice = layerChoice ?? (isConv ? options.ConvAlgorithm : null);
+            Kernel? fast = options.Kernels == KernelSet.Fast && choice != "reference"
+                ? FastKernels.Create(node, inputShapes, output, options, choice)
+                : null;
+            node.Kernel = fast ?? new ReferenceKernel(node.Op);
         }
     }
 }

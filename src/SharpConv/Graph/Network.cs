@@ -25,7 +25,7 @@ public sealed class Network
         foreach (var o in outputs) Visit(o, state, order);
         foreach (var n in nodes) if (n.Op is Input && !state.ContainsKey(n)) { state[n] = true; order.Add(n); }
         Nodes = order;
-        Inputs = order.Where(n => n.Op is Input).ToList();
+        Inputs = order.Where(n => n.Op is Input).OrderBy(n => n.Id).ToList(); // declaration order, as callers feed them
         if (Inputs.Count == 0) throw new GraphException($"network '{name}' has no input.");
         Outputs = outputs.ToList();
     }

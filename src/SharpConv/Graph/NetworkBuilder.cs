@@ -80,7 +80,9 @@ public sealed class NetworkBuilder
             if (inputs[i].Builder != this) throw new GraphException($"node '{resolved}': input {i} belongs to another network builder.");
             inputNodes[i] = inputs[i].Node;
         }
-        var node = new Node(_nodes.Count, resolved, op, inputNodes, CurrentScope);
+        Node node;
+        try { node = new Node(_nodes.Count, resolved, op, inputNodes, CurrentScope); }
+        catch { _names.Remove(resolved); throw; } // a failed add must not keep its name
         _nodes.Add(node);
         return new Value(this, node);
     }

@@ -25,7 +25,11 @@ public readonly struct Value
     private Value Then(Func<int, Op> make, string kind, string? name)
     {
         string n = name is null ? Builder.NextName(kind) : (Builder.CurrentScope.Length == 0 ? name : $"{Builder.CurrentScope}.{name}");
-        return Builder.Add(make(Builder.SeedFor(n)), [this], name);
+        Op op;
+        // Constructors know the layer type, not the node: put the node's name on their errors.
+        try { op = make(Builder.SeedFor(n)); }
+        catch (InvalidLayerException e) { throw new InvalidLayerException($"{n} ({e.Layer})", e.Problem); }
+        return Builder.Add(op, [this], name);
     }
 
     /// <summary>Square convolution: <paramref name="kernel"/>×<paramref name="kernel"/>, one stride, uniform padding.</summary>
@@ -61,6 +65,18 @@ public readonly struct Value
     {
         int c = Shape.Rank >= 2 ? Shape[1] : throw new ShapeMismatchException(name ?? Builder.NextName("BatchNorm"), "rank ≥ 2", Shape.ToString());
         return Then(seed => new Ops.BatchNorm(c, epsilon, seed), "BatchNorm", name);
+    }
+
+    /// <summary>
+    /// BatchNorm whose scale γ starts at <paramref name="gammaInit"/> instead of 1 (β = 0, μ = 0, σ² = 1). Zoo residual
+    /// branches end with a small γ (like torchvision's <c>zero_init_residual</c>, but non-zero) so that random-weight
+    /// forward passes of deep residual networks stay finite instead of doubling their variance at every block.
+    /// </summary>
+    public Value BatchNorm(float epsilon, float gammaInit, string? name = null)
+    {
+        int c = Shape.Rank >= 2 ? Shape[1] : throw new ShapeMismatchException(name ?? Builder.NextName("BatchNorm"), "rank ≥ 2", Shape.ToString());
+        var s = new Shape(c);
+        return Then(new Ops.BatchNorm(Tensor.Filled(s, gammaInit), new Tensor(s), new Tensor(s), Tensor.Filled(s, 1f), epsilon), name);
     }
 
     /// <summary>Local response normalisation across channels.</summary>

@@ -3,7 +3,8 @@ namespace SharpConv.Ops;
 /// <summary>
 /// Local response normalisation across channels (AlexNet): <c>y_c = x_c / (k + α/n · Σ x_j²)^β</c>, the sum over the
 /// <c>n</c> channels centred on <c>c</c> (<c>⌊(n−1)/2⌋</c> before, <c>⌈(n−1)/2⌉</c> after, clipped at the edges) —
-/// the ONNX and PyTorch definition (α is divided by the size).
+/// the ONNX definition (α is divided by the size). PyTorch's LocalResponseNorm agrees for odd sizes (AlexNet's 5); for even
+/// sizes it puts the extra channel before <c>c</c> instead of after.
 /// </summary>
 public sealed class Lrn : Op
 {

@@ -81,3 +81,24 @@ public class RunGuaranteesTests
         Assert.Equal(0, failures);
     }
 }
+
+public class PlanCacheTests
+{
+    [Fact]
+    public void NewBatchSizesDoNotGrowThePlanCacheWithoutBound()
+    {
+        var b = new NetworkBuilder("small");
+        var net = b.Build(b.Input(2, 5, 5).Conv(3, 3, padding: 1).Relu());
+        using var c = net.Compile(new CompileOptions { MaxCachedBatchSizes = 2 });
+        var plans = new List<ExecutionPlan>();
+        for (int batch = 1; batch <= 6; batch++)
+        {
+            c.Run(Tensor.RandomNormal(new Shape(batch, 2, 5, 5), batch));
+            plans.Add(c.PlanFor(batch));
+        }
+        Assert.Same(plans[5], c.PlanFor(6));
+        Assert.NotSame(plans[0], c.PlanFor(1)); // evicted, then planned again
+        var field = typeof(CompiledNetwork).GetField("_plans", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        Assert.True(((System.Collections.ICollection)field.GetValue(c)!).Count <= 2);
+    }
+}

@@ -1,0 +1,229 @@
+using System.Numerics.Tensors;
+using SharpConv.Kernels;
+using SharpConv.Kernels.Conv;
+using SharpConv.Kernels.Gemm;
+using SharpConv.Kernels.Pool;
+using SharpConv.Ops;
+
+namespace SharpConv.Compilation;
+
+// The bridge from the graph's ops to the fast kernels of SharpConv.Kernels. Each kernel here is made once per layer at
+// compile time (weights packed/transformed then) and only reads its inputs and writes its output at run time.
+// Legend: N batch · C in-channels · K out-channels · H×W input · P×Q output · R×S kernel · G groups.
+
+/// <summary>
+/// The fast kernel for a layer, or null where the reference kernel is the right one (ops that only move memory, or
+/// configurations no fast kernel covers).
+/// </summary>
+internal static class FastKernels
+{
+    /// <summary>Algorithm names accepted by <see cref="CompileOptions.ConvAlgorithm"/> and <see cref="CompileOptions.LayerAlgorithms"/>.</summary>
+    public static readonly IReadOnlyDictionary<string, ConvAlgorithm> ConvAlgorithmNames = new Dictionary<string, ConvAlgorithm>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["reference"] = ConvAlgorithm.Reference, ["im2col"] = ConvAlgorithm.Im2ColGemm, ["im2colgemm"] = ConvAlgorithm.Im2ColGemm,
+        ["pointwise"] = ConvAlgorithm.Pointwise, ["winograd23"] = ConvAlgorithm.Winograd23, ["winograd43"] = ConvAlgorithm.Winograd43,
+        ["depthwise"] = ConvAlgorithm.Depthwise, ["direct"] = ConvAlgorithm.Direct,
+    };
+
+    /// <summary>The display name of an algorithm (the inverse of <see cref="ConvAlgorithmNames"/>).</summary>
+    public static string NameOf(ConvAlgorithm a) => a switch
+    {
+        ConvAlgorithm.Im2ColGemm => "im2col",
+        _ => a.ToString().ToLowerInvariant(),
+    };
+
+    public static Kernel? Create(CompiledNode node, Shape[] inputShapes, Shape output, CompileOptions options, string? forced)
+    {
+        var (main, residual, epilogue) = node.Op switch
+        {
+            FusedOp f => (f.Main, f.HasResidual, f.Epilogue),
+            _ => (node.Op, false, Epilogue.None),
+        };
+        return main switch
+        {
+            Conv2d conv => ConvKernel.Create(node.Name, node.DisplayName, conv, inputShapes[0], residual, epilogue, options, forced),
+            Linear lin when !residual => new LinearKernel(lin, epilogue, options.Threads),
+            MaxPool2d pool when PoolKernel.Fits(pool.Window) => new PoolKernel(pool.Window, true, true, inputShapes[0], options.Threads),
+            AvgPool2d pool when PoolKernel.Fits(pool.Window) => new PoolKernel(pool.Window, false, pool.CountIncludePad, inputShapes[0], options.Threads),
+            GlobalAvgPool when inputShapes[0].Rank >= 3 => new GlobalAveragePoolKernel(),
+            Relu => new ClampKernel(Epilogue.Relu),
+            Clip c when c.Min <= c.Max => new ClampKernel(new Epilogue(c.Min, c.Max)),
+            BatchNorm bn when inputShapes[0].Rank >= 2 => new ScaleShiftKernel(bn),
+            Softmax s when (s.Axis == -1 || s.Axis == inputShapes[0].Rank - 1) => new SoftmaxKernel(),
+            Add when inputShapes[0] == inputShapes[1] => new AddKernel(),
+            _ => null,
+        };
+    }
+
+    public static Activation ToActivation(Epilogue e) => new(e.Min, e.Max);
+}
+
+/// <summary>A convolution on one of the <see cref="PreparedConv"/> algorithms, with bias, residual and clamp fused.</summary>
+internal sealed class ConvKernel : Kernel
+{
+    private readonly PreparedConv _conv;
+    private readonly bool _residual;
+    private readonly int _threads;
+
+    private ConvKernel(PreparedConv conv, bool residual, int threads) { _conv = conv; _residual = residual; _threads = threads; }
+
+    public static ConvKernel Create(string node, string nodeDisplay, Conv2d conv, Shape input, bool residual, Epilogue epilogue, CompileOptions options, string? forced)
+    {
+        var p = new ConvParams(conv.InChannels, input.H, input.W, conv.OutChannels, conv.KernelH, conv.KernelW, groups: conv.Groups)
+        {
+            StrideH = conv.StrideH, StrideW = conv.StrideW,
+            PadTop = conv.Padding.Top, PadLeft = conv.Padding.Left, PadBottom = conv.Padding.Bottom, PadRight = conv.Padding.Right,
+            DilationH = conv.DilationH, DilationW = conv.DilationW,
+        };
+        ConvAlgorithm algorithm;
+        if (forced is not null)
+        {
+            if (!FastKernels.ConvAlgorithmNames.TryGetValue(forced, out algorithm))
+                throw new InvalidLayerException(nodeDisplay, $"unknown convolution algorithm '{forced}'; known: {string.Join(", ", FastKernels.ConvAlgorithmNames.Keys)}.");
+            if (!ConvAlgorithmChooser.Supports(algorithm, p))
+            {
+                // A per-layer choice that cannot run is an error; a global one applies where it can.
+                if (options.LayerAlgorithms.ContainsKey(node) || options.LayerAlgorithms.ContainsKey(nodeDisplay))
+                    throw new InvalidLayerException(nodeDisplay, $"algorithm '{forced}' cannot run this layer: {ConvAlgorithmChooser.WhyNot(algorithm, p)}.");
+                algorithm = ConvAlgorithmChooser.Choose(p, input.N);
+            }
+        }
+        else algorithm = ConvAlgorithmChooser.Choose(p, input.N);
+        ReadOnlySpan<float> bias = conv.Bias is null ? default : conv.Bias.Value.Span;
+        var prepared = PreparedConv.Create(algorithm, p, conv.Weight.Value.Span, bias, FastKernels.ToActivation(epilogue));
+        return new ConvKernel(prepared, residual, options.Threads);
+    }
+
+    public override string Algorithm => FastKernels.NameOf(_conv.Algorithm);
+
+    public override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output) => _conv.ScratchElements(output.N, _threads);
+
+    public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context) =>
+        _conv.Execute(inputs[0].Span, output.Shape.N, output.Span, _residual ? inputs[1].Span : default, context.Scheduler, context.Scratch.Span);
+}
+
+/// <summary>
+/// A fully connected layer as one packed GEMM: <c>Yᵀ[out × N] = W[out × in] · Xᵀ[in × N]</c>. At batch 1 Xᵀ is X itself;
+/// at larger batches X and Y are transposed through scratch (a small cost next to the GEMM).
+/// </summary>
+internal sealed class LinearKernel : Kernel
+{
+    private readonly PackedMatrix _weights;
+    private readonly float[] _bias;
+    private readonly Activation _activation;
+    private readonly int _in, _out, _threads;
+
+    public LinearKernel(Linear lin, Epilogue epilogue, int threads)
+    {
+        _in = lin.InFeatures; _out = lin.OutFeatures; _threads = threads;
+        _weights = PackedMatrix.Pack(lin.Weight.Value.Span, _out, _in);
+        _bias = lin.Bias is null ? new float[_out] : lin.Bias.Value.ToArray();
+        _activation = FastKernels.ToActivation(epilogue);
+    }
+
+    public override string Algorithm => "gemm";
+
+    public override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output)
+    {
+        long n = output[0];
+        return (n == 1 ? 0 : n * (_in + _out)) + PackedGemm.ScratchElements(_threads);
+    }
+
+    public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context)
+    {
+        int n = output.Shape[0];
+        var scratch = context.Scratch.Span;
+        if (n == 1)
+        {
+            PackedGemm.Multiply(_weights, inputs[0].Span, 1, output.Span, _bias, default, _activation, context.Scheduler, scratch);
+            return;
+        }
+        var xT = scratch[..(n * _in)];
+        var yT = scratch.Slice(n * _in, n * _out);
+        var x = inputs[0].Span; var y = output.Span;
+        for (int b = 0; b < n; b++)
+            for (int f = 0; f < _in; f++) xT[f * n + b] = x[b * _in + f];
+        PackedGemm.Multiply(_weights, xT, n, yT, _bias, default, _activation, context.Scheduler, scratch[(n * (_in + _out))..]);
+        for (int o = 0; o < _out; o++)
+            for (int b = 0; b < n; b++) y[b * _out + o] = yT[o * n + b];
+    }
+}
+
+/// <summary>Max or average pooling on the vectorised pooling kernel.</summary>
+internal sealed class PoolKernel : Kernel
+{
+    private readonly PoolParams _p;
+    private readonly bool _max;
+    private readonly int _threads;
+
+    public static bool Fits(PoolWindow w) => w.DilationH == 1 && w.DilationW == 1;
+
+    public PoolKernel(PoolWindow w, bool max, bool countIncludePad, Shape input, int threads)
+    {
+        _p = new PoolParams(input.C, input.H, input.W, w.KernelH, w.KernelW, w.StrideH, 0, w.CeilMode, countIncludePad)
+        {
+            StrideW = w.StrideW, PadTop = w.Padding.Top, PadLeft = w.Padding.Left, PadBottom = w.Padding.Bottom, PadRight = w.Padding.Right,
+        };
+        _max = max; _threads = threads;
+    }
+
+    public override string Algorithm => _max ? "maxpool" : "avgpool";
+    public override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output) => Pooling.ScratchElements(_p, _threads);
+    public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context)
+    {
+        if (_max) Pooling.Max(inputs[0].Span, output.Shape.N, _p, output.Span, context.Scheduler, context.Scratch.Span);
+        else Pooling.Average(inputs[0].Span, output.Shape.N, _p, output.Span, context.Scheduler, context.Scratch.Span);
+    }
+}
+
+/// <summary>Global average pooling: one vectorised sum per plane.</summary>
+internal sealed class GlobalAveragePoolKernel : Kernel
+{
+    public override string Algorithm => "vector";
+    public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context)
+    {
+        var s = inputs[0].Shape;
+        Pooling.GlobalAverage(inputs[0].Span, s.N, s.C, (int)s.ElementsFrom(2), output.Span);
+    }
+}
+
+/// <summary>ReLU or a clamp, vectorised.</summary>
+internal sealed class ClampKernel(Epilogue epilogue) : Kernel
+{
+    private readonly Activation _activation = FastKernels.ToActivation(epilogue);
+    public override string Algorithm => "vector";
+    public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context) =>
+        Elementwise.Apply(_activation, inputs[0].Span, output.Span);
+}
+
+/// <summary>An unfolded BatchNorm as a per-channel scale and shift.</summary>
+internal sealed class ScaleShiftKernel : Kernel
+{
+    private readonly float[] _scale, _shift;
+    public ScaleShiftKernel(BatchNorm bn) => (_scale, _shift) = bn.AsAffine();
+    public override string Algorithm => "vector";
+    public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context)
+    {
+        var s = inputs[0].Shape;
+        Elementwise.ScaleShift(inputs[0].Span, output.Span, s[0], s[1], (int)s.ElementsFrom(2), _scale, _shift, Activation.None);
+    }
+}
+
+/// <summary>Softmax over the last (contiguous) axis.</summary>
+internal sealed class SoftmaxKernel : Kernel
+{
+    public override string Algorithm => "vector";
+    public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context)
+    {
+        int length = inputs[0].Shape[-1];
+        Elementwise.Softmax(inputs[0].Span, output.Span, inputs[0].Length / Math.Max(1, length), length);
+    }
+}
+
+/// <summary>Element-wise sum of two same-shaped tensors (residuals the conv could not absorb).</summary>
+internal sealed class AddKernel : Kernel
+{
+    public override string Algorithm => "vector";
+    public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context) =>
+        TensorPrimitives.Add(inputs[0].Span, inputs[1].Span, output.Span);
+}

@@ -1,0 +1,36 @@
+// Dimension legend: N batch · C in-channels · K out-channels · H×W input = P×Q output · G groups.
+// As a GEMM per image and group: out_g[K/G × HW] = W_g[K/G × C/G] · x_g[C/G × HW].
+using System.Runtime.CompilerServices;
+using SharpConv.Kernels.Gemm;
+using SharpConv.Runtime;
+
+namespace SharpConv.Kernels.Conv;
+
+/// <summary>
+/// 1×1 stride-1 unpadded convolution: an NCHW image already <em>is</em> the B matrix (C rows of H·W pixels), so
+/// the GEMM reads it directly — no im2col at all.
+/// </summary>
+internal sealed unsafe class Pointwise : PreparedConv
+{
+    private readonly PackedMatrix _w;
+
+    public Pointwise(in ConvParams p, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Activation act, SimdWidth width)
+        : base(p, ConvAlgorithm.Pointwise, bias, act)
+        => _w = PackedMatrix.Pack(weights, p.K / p.Groups, p.C / p.Groups, p.Groups, width);
+
+    public override int ScratchElements(int batch, int threads) => PackedGemm.ScratchElements(threads);
+
+    private protected override void Run(float* input, int batch, float* output, float* residual, Scheduler scheduler, float* scratch)
+    {
+        var p = Params;
+        int hw = p.H * p.W;
+        var src = new MatrixSource { B = input, Ldb = hw, GroupStride = (long)(p.C / p.Groups) * hw, BatchStride = (long)p.C * hw };
+        var job = new GemmJob
+        {
+            Batch = batch, N = hw,
+            C = output, Ldc = hw, CGroupStride = (long)(p.K / p.Groups) * hw, CBatchStride = (long)p.K * hw,
+            Bias = (float*)Unsafe.AsPointer(ref Bias[0]), Residual = residual, Activation = Activation, Scratch = scratch,
+        };
+        PackedGemm.Run(_w, ref job, src, scheduler);
+    }
+}

@@ -1,0 +1,90 @@
+using SharpConv.Runtime;
+
+namespace SharpConv.Kernels.Conv;
+
+/// <summary>
+/// A convolution ready to run: weights transformed/packed once by <see cref="Create"/> (the "compile" step),
+/// then <see cref="Execute"/> many times. Bias and activation are fused into the store; an optional residual
+/// (shaped like the output) is added before the activation: <c>out = act(conv(x) + bias + residual)</c>.
+/// </summary>
+public abstract unsafe class PreparedConv
+{
+    private protected readonly float[] Bias;   // K values (zeros when the layer has none)
+
+    private protected PreparedConv(in ConvParams p, ConvAlgorithm algorithm, ReadOnlySpan<float> bias, Activation activation)
+    {
+        p.Validate();
+        if (!bias.IsEmpty && bias.Length != p.K)
+            throw new ArgumentException($"conv {p}: bias needs {p.K} values, got {bias.Length}.");
+        Params = p; Algorithm = algorithm; Activation = activation;
+        Bias = GC.AllocateArray<float>(p.K, pinned: true);
+        bias.CopyTo(Bias);
+    }
+
+    /// <summary>The layer's shape.</summary>
+    public ConvParams Params { get; }
+    /// <summary>The algorithm this object runs.</summary>
+    public ConvAlgorithm Algorithm { get; }
+    /// <summary>The fused activation.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>Prepares <paramref name="algorithm"/> for the layer (packs/transforms the weights).</summary>
+    /// <param name="algorithm">The algorithm; <see cref="ConvAlgorithmChooser.Choose"/> picks a good one.</param>
+    /// <param name="p">The layer's shape.</param>
+    /// <param name="weights">K × C/G × R × S values.</param>
+    /// <param name="bias">K values, or empty for none.</param>
+    /// <param name="activation">Fused clamp (ReLU…), <see cref="Activation.None"/> for none.</param>
+    /// <param name="width">Vector width of the GEMM kernels; default the best one (tests force each).</param>
+    /// <exception cref="InvalidLayerException">The shape is invalid.</exception>
+    /// <exception cref="ArgumentException">The algorithm cannot run this shape, or a span has the wrong length.</exception>
+    public static PreparedConv Create(ConvAlgorithm algorithm, in ConvParams p, ReadOnlySpan<float> weights,
+        ReadOnlySpan<float> bias, Activation activation, SimdWidth? width = null)
+    {
+        p.Validate();
+        if (weights.Length != p.WeightElements)
+            throw new ArgumentException($"conv {p}: weights need {p.WeightElements} values (K·C/G·R·S), got {weights.Length}.");
+        if (!ConvAlgorithmChooser.Supports(algorithm, p))
+            throw new ArgumentException($"conv {p}: {algorithm} cannot run this shape ({ConvAlgorithmChooser.WhyNot(algorithm, p)}).");
+        var w = width ?? SimdSupport.Best;
+        return algorithm switch
+        {
+            ConvAlgorithm.Reference => new ReferenceConv(p, weights, bias, activation),
+            ConvAlgorithm.Im2ColGemm => new Im2ColGemm(p, weights, bias, activation, w),
+            ConvAlgorithm.Pointwise => new Pointwise(p, weights, bias, activation, w),
+            ConvAlgorithm.Winograd23 => new Winograd(p, weights, bias, activation, w, 2),
+            ConvAlgorithm.Winograd43 => new Winograd(p, weights, bias, activation, w, 4),
+            ConvAlgorithm.Depthwise => new Depthwise(p, weights, bias, activation),
+            ConvAlgorithm.Direct => new Direct(p, weights, bias, activation),
+            _ => throw new ArgumentException($"unknown algorithm {algorithm}"),
+        };
+    }
+
+    /// <summary>Scratch floats <see cref="Execute"/> needs for <paramref name="batch"/> images on
+    /// <paramref name="threads"/> threads, so the caller can plan memory once.</summary>
+    public abstract int ScratchElements(int batch, int threads);
+
+    /// <summary>Runs the convolution on <paramref name="batch"/> NCHW images.</summary>
+    /// <param name="input">batch × C × H × W.</param>
+    /// <param name="batch">Images (N).</param>
+    /// <param name="output">batch × K × P × Q; must not overlap the input.</param>
+    /// <param name="residual">Empty, or batch × K × P × Q added before the activation (may alias the output).</param>
+    /// <param name="scheduler">Threads; null runs inline.</param>
+    /// <param name="scratch">At least <see cref="ScratchElements"/> floats.</param>
+    /// <exception cref="ArgumentException">A span is too short.</exception>
+    public void Execute(ReadOnlySpan<float> input, int batch, Span<float> output, ReadOnlySpan<float> residual,
+        Scheduler? scheduler, Span<float> scratch)
+    {
+        var p = Params;
+        if (batch <= 0) throw new ArgumentException($"conv {p}: batch must be positive, got {batch}.");
+        if (input.Length < p.InputElements * batch) throw new ArgumentException($"conv {p}: input needs {p.InputElements * batch} values, got {input.Length}.");
+        if (output.Length < p.OutputElements * batch) throw new ArgumentException($"conv {p}: output needs {p.OutputElements * batch} values, got {output.Length}.");
+        if (!residual.IsEmpty && residual.Length < p.OutputElements * batch) throw new ArgumentException($"conv {p}: residual needs {p.OutputElements * batch} values, got {residual.Length}.");
+        scheduler ??= Scheduler.Inline;
+        int need = ScratchElements(batch, scheduler.ThreadCount);
+        if (scratch.Length < need) throw new ArgumentException($"conv {p}: scratch needs {need} floats, got {scratch.Length}.");
+        fixed (float* pi = input) fixed (float* po = output) fixed (float* pr = residual) fixed (float* ps = scratch)
+            Run(pi, batch, po, residual.IsEmpty ? null : pr, scheduler, ps);
+    }
+
+    private protected abstract void Run(float* input, int batch, float* output, float* residual, Scheduler scheduler, float* scratch);
+}

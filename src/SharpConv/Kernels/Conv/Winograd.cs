@@ -1,0 +1,304 @@
+// Dimension legend: N batch · C in-channels · K out-channels · H×W input · P×Q output · 3×3 kernel, stride 1.
+// Winograd F(m×m, 3×3): m = output tile (2 or 4), α = m + 2 = input tile. T tiles per block, ξ = one of the α²
+// transform-domain positions. MR×NR: the GEMM micro-tile.
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using SharpConv.Kernels.Gemm;
+using SharpConv.Runtime;
+
+namespace SharpConv.Kernels.Conv;
+
+/// <summary>
+/// Winograd convolution for 3×3 stride-1 dilation-1 layers (any padding): per tile, <c>Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A</c>.
+/// F(4,3) does 36 multiplies per 16 outputs instead of 144 (4×); F(2,3) 16 per 4 instead of 36 (2.25×) but is more
+/// accurate and wastes less on small maps.
+/// <para>
+/// Life of a call: (1) the kernel transform <c>U = G g Gᵀ</c> was done once at construction and packed as α²
+/// K×C matrices; (2) per block of T tiles, the input transform <c>V = Bᵀ d B</c> runs vectorised across NR tiles and
+/// writes straight into the GEMM's packed-B panel layout (no packing pass); (3) α² GEMMs <c>M_ξ = U_ξ · V_ξ</c>
+/// (K×C times C×T) run on the same micro-kernels as <see cref="PackedGemm"/>; (4) the output transform
+/// <c>Aᵀ M A</c> adds bias and residual, clamps, and scatters the m×m tiles into NCHW.
+/// Work items are (tile block × output-channel slice), tiles counted across the whole batch, so batch 1 still
+/// fills both cores and small maps with batch 8 still fill whole panels. Block size depends only on the shape,
+/// so results are bit-identical for any thread count.
+/// </para>
+/// </summary>
+internal sealed unsafe class Winograd : PreparedConv
+{
+    private readonly int _m, _a;             // output tile m, input tile α = m + 2
+    private readonly PackedMatrix _u;        // α² groups of K × C
+    private readonly GemmKernel _kr;
+    private readonly int _t;                 // tiles per block (multiple of NR)
+    private readonly int _kPad;              // K rounded up to MR (the GEMM writes whole panels)
+
+    public Winograd(in ConvParams p, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Activation act, SimdWidth width, int m)
+        : base(p, m == 4 ? ConvAlgorithm.Winograd43 : ConvAlgorithm.Winograd23, bias, act)
+    {
+        _m = m; _a = m + 2;
+        // The transforms run on Vector<float> across NR tiles, so NR must be a multiple of its lane count
+        // (only the 8-wide Vector128 kernel with 512-bit Vector<T> misses; use the 256-bit kernel there).
+        if (GemmKernel.For(width).NR % Vector<float>.Count != 0) width = SimdWidth.Vector256;
+        int a = _a, K = p.K, C = p.C;
+        // Kernel transform U_ξ[k, c] = (G g Gᵀ)[i, j] with ξ = i·α + j, laid out as α² stacked K×C matrices.
+        var g = m == 4 ? G43 : G23;
+        var u = new float[a * a * K * C];
+        for (int k = 0; k < K; k++)
+        for (int c = 0; c < C; c++)
+        {
+            int w0 = (k * C + c) * 9;
+            for (int i = 0; i < a; i++)
+            for (int j = 0; j < a; j++)
+            {
+                double sum = 0;   // in double: the transform is done once, its rounding should not add to the error
+                for (int r = 0; r < 3; r++)
+                for (int s = 0; s < 3; s++)
+                    sum += g[i, r] * (double)weights[w0 + r * 3 + s] * g[j, s];
+                u[((i * a + j) * K + k) * C + c] = (float)sum;
+            }
+        }
+        _u = PackedMatrix.Pack(u, K, C, a * a, width);
+        _kr = _u.Kernel;
+        _kPad = _u.Panels * _kr.MR;
+        // T: a block's V and M buffers (α²·(C + K)·T floats) sized to stay around L2 (2 MiB here), at least one
+        // panel, at most 4: more tiles per block reuse each U_ξ panel more.
+        long perPanel = (long)a * a * (C + _kPad) * _kr.NR * sizeof(float);
+        _t = _kr.NR * (int)Math.Clamp((2L << 20) / perPanel, 1, 4);
+    }
+
+    private int VecLanes => Vector<float>.Count;
+
+    private int PerThread => _a * _a * (Params.C + _kPad) * _t    // V and M
+                             + _a * _a * _kr.NR                      // gathered patches of NR tiles
+                             + 2 * _a * _a * VecLanes                // transform temporaries
+                             + 2 * _t                                // tile table (ints)
+                             + 64;
+
+    public override int ScratchElements(int batch, int threads) => threads * PerThread;
+
+    private int TilesH => (Params.P + _m - 1) / _m;
+    private int TilesW => (Params.Q + _m - 1) / _m;
+
+    private protected override void Run(float* input, int batch, float* output, float* residual, Scheduler scheduler, float* scratch)
+    {
+        int total = batch * TilesH * TilesW;
+        int blocks = (total + _t - 1) / _t;
+        int threads = scheduler.ThreadCount;
+        // Few blocks (small maps at batch 1): also split the output channels, repeating the (cheap) input transform.
+        int kSplit = threads > 1 && blocks % threads != 0 && blocks < 4 * threads ? Math.Min(_u.Panels, threads) : 1;
+        scheduler.For(blocks * kSplit, new Body
+        {
+            Conv = this, X = input, Y = output, Residual = residual, Scratch = scratch, Batch = batch,
+            Total = total, KSplit = kSplit,
+        });
+    }
+
+    private struct Body : IParallelBody
+    {
+        public Winograd Conv;
+        public float* X, Y, Residual, Scratch;
+        public int Batch, Total, KSplit;
+
+        public void Run(int begin, int end, int thread)
+        {
+            float* s = Scratch + (long)thread * Conv.PerThread;
+            s = (float*)(((nint)s + 63) & ~(nint)63);
+            for (int item = begin; item < end; item++)
+                Conv.Block(this, item / KSplit, item % KSplit, s);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Block(in Body job, int block, int kPart, float* scratch)
+    {
+        var p = Params;
+        int a = _a, a2 = a * a, m = _m, C = p.C, K = p.K, T = _t, NR = _kr.NR, MR = _kr.MR;
+        int tilesW = TilesW, tilesPerImage = TilesH * tilesW;
+        int t0 = block * T, tValid = Math.Min(T, job.Total - t0), nPanels = T / NR;
+
+        float* V = scratch;                         // [ξ][panel][c][NR]
+        float* M = V + (long)a2 * C * T;            // [ξ][kPad][T]
+        float* D = M + (long)a2 * _kPad * T;        // [i·α + j][NR]: patches of NR tiles
+        float* tmp = D + a2 * NR;                   // 2 · α² · lanes
+        int* tileIn = (int*)(tmp + 2 * a2 * VecLanes);  // per tile: input offset of its (0,0) corner within image n … 
+        int* tileOut = tileIn + T;                        // … and the output offset; image index folded in below
+
+        // Tile table: where each tile starts in the input (may be negative/off-image at the borders) and output.
+        for (int t = 0; t < T; t++)
+        {
+            int tg = t0 + t;
+            if (tg >= job.Total) { tileIn[t] = int.MinValue; continue; }
+            int n = tg / tilesPerImage, r = tg - n * tilesPerImage, ty = r / tilesW, tx = r - ty * tilesW;
+            tileIn[t] = n;  // image index; corner computed on the fly (needs ty, tx too)
+            tileOut[t] = (ty << 16) | tx;
+        }
+
+        // (2) Input transform, NR tiles at a time, into packed-B panels.
+        long hw = (long)p.H * p.W;
+        for (int jp = 0; jp < nPanels; jp++)
+        for (int c = 0; c < C; c++)
+        {
+            for (int lane = 0; lane < NR; lane++)
+            {
+                int t = jp * NR + lane;
+                if (tileIn[t] == int.MinValue) { for (int e = 0; e < a2; e++) D[e * NR + lane] = 0f; continue; }
+                int ty = tileOut[t] >> 16, tx = tileOut[t] & 0xFFFF;
+                int ih0 = ty * m - p.PadTop, iw0 = tx * m - p.PadLeft;
+                float* plane = job.X + (tileIn[t] * (long)C + c) * hw;
+                if (ih0 >= 0 && iw0 >= 0 && ih0 + a <= p.H && iw0 + a <= p.W)
+                {
+                    float* src = plane + (long)ih0 * p.W + iw0;
+                    for (int i = 0; i < a; i++, src += p.W)
+                        for (int j = 0; j < a; j++) D[(i * a + j) * NR + lane] = src[j];
+                }
+                else
+                {
+                    for (int i = 0; i < a; i++)
+                    {
+                        int ih = ih0 + i;
+                        for (int j = 0; j < a; j++)
+                        {
+                            int iw = iw0 + j;
+                            D[(i * a + j) * NR + lane] = (uint)ih < (uint)p.H && (uint)iw < (uint)p.W ? plane[(long)ih * p.W + iw] : 0f;
+                        }
+                    }
+                }
+            }
+            float* dst = V + (long)jp * C * NR + (long)c * NR;
+            long xiStride = (long)C * T;
+            for (int l = 0; l < NR; l += VecLanes)
+            {
+                // rows: tmp[i][j'] = Σ_j Bᵀ[j'][j] d[i][j];  columns: V[i'][j'] = Σ_i Bᵀ[i'][i] tmp[i][j']
+                for (int i = 0; i < a; i++) InputTransform1D(D + i * a * NR + l, NR, tmp + i * a * VecLanes, VecLanes);
+                for (int j = 0; j < a; j++) InputTransform1D(tmp + j * VecLanes, a * VecLanes, dst + l + j * xiStride, a * xiStride);
+            }
+        }
+
+        // (3) α² GEMMs on this item's slice of output-channel panels: M_ξ[kPad × T] = U_ξ · V_ξ.
+        int mp0 = kPart * _u.Panels / job.KSplit, mp1 = (kPart + 1) * _u.Panels / job.KSplit;
+        var fn = _kr.Fn;
+        for (int xi = 0; xi < a2; xi++)
+        {
+            float* vXi = V + (long)xi * C * T;
+            float* mXi = M + (long)xi * _kPad * T;
+            for (int k0 = 0; k0 < C; k0 += GemmKernel.KC)
+            {
+                int kc = Math.Min(GemmKernel.KC, C - k0);
+                for (int mp = mp0; mp < mp1; mp++)
+                {
+                    float* ap = _u.Panel(xi, mp) + k0 * MR;
+                    for (int jp = 0; jp < nPanels; jp++)
+                    {
+                        var st = new TileStore { C = mXi + (long)mp * MR * T + jp * NR, Ldc = T, Accumulate = k0 > 0 };
+                        fn(ap, vXi + (long)jp * C * NR + k0 * NR, kc, ref st);
+                    }
+                }
+            }
+        }
+
+        // (4) Output transform + bias + residual + clamp, scattered into NCHW.
+        int kLo = mp0 * MR, kHi = Math.Min(mp1 * MR, K);
+        float* tmp2 = tmp + a2 * VecLanes;
+        long pq = (long)p.P * p.Q;
+        bool clamp = !Activation.IsIdentity;
+        for (int k = kLo; k < kHi; k++)
+        {
+            float bias = Bias[k];
+            for (int l = 0; l < tValid; l += VecLanes)
+            {
+                float* src = M + (long)k * T + l;
+                long xiStride = (long)_kPad * T;
+                // rows: tmp[i][j'] (α × m) = Σ_j M[i][j] A[j][j'];  columns: Y[i'][j'] (m × m)
+                for (int i = 0; i < a; i++) OutputTransform1D(src + i * a * xiStride, xiStride, tmp + i * m * VecLanes, VecLanes);
+                for (int j = 0; j < m; j++) OutputTransform1D(tmp + j * VecLanes, m * VecLanes, tmp2 + j * VecLanes, m * VecLanes);
+                int lanes = Math.Min(VecLanes, tValid - l);
+                for (int lane = 0; lane < lanes; lane++)
+                {
+                    int t = l + lane;
+                    int ty = tileOut[t] >> 16, tx = tileOut[t] & 0xFFFF;
+                    long o = (tileIn[t] * (long)K + k) * pq;
+                    int rows = Math.Min(m, p.P - ty * m), cols = Math.Min(m, p.Q - tx * m);
+                    for (int i = 0; i < rows; i++)
+                    {
+                        long ro = o + (long)(ty * m + i) * p.Q + tx * m;
+                        for (int j = 0; j < cols; j++)
+                        {
+                            float v = tmp2[(i * m + j) * VecLanes + lane] + bias;
+                            if (job.Residual != null) v += job.Residual[ro + j];
+                            if (clamp) v = MathF.Min(MathF.Max(v, Activation.Min), Activation.Max);
+                            job.Y[ro + j] = v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>α inputs at <paramref name="s"/> (stride <paramref name="ss"/>) → α outputs of Bᵀ·d, each a vector of tiles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void InputTransform1D(float* s, long ss, float* d, long ds)
+    {
+        if (_m == 4)
+        {
+            Vector<float> d0 = Vector.Load(s), d1 = Vector.Load(s + ss), d2 = Vector.Load(s + 2 * ss),
+                d3 = Vector.Load(s + 3 * ss), d4 = Vector.Load(s + 4 * ss), d5 = Vector.Load(s + 5 * ss);
+            var f4 = new Vector<float>(4f); var f5 = new Vector<float>(5f); var f2 = new Vector<float>(2f);
+            Vector<float> t1 = d4 - f4 * d2, t2 = d3 - f4 * d1;      // shared sub-expressions (as in ncnn / Lavin)
+            Vector<float> t3 = d4 - d2, t4 = f2 * (d3 - d1);
+            Vector.Store(f4 * d0 - f5 * d2 + d4, d);
+            Vector.Store(t1 + t2, d + ds);
+            Vector.Store(t1 - t2, d + 2 * ds);
+            Vector.Store(t3 + t4, d + 3 * ds);
+            Vector.Store(t3 - t4, d + 4 * ds);
+            Vector.Store(f4 * d1 - f5 * d3 + d5, d + 5 * ds);
+        }
+        else
+        {
+            Vector<float> d0 = Vector.Load(s), d1 = Vector.Load(s + ss), d2 = Vector.Load(s + 2 * ss), d3 = Vector.Load(s + 3 * ss);
+            Vector.Store(d0 - d2, d);
+            Vector.Store(d1 + d2, d + ds);
+            Vector.Store(d2 - d1, d + 2 * ds);
+            Vector.Store(d1 - d3, d + 3 * ds);
+        }
+    }
+
+    /// <summary>α inputs → m outputs of Aᵀ·M.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void OutputTransform1D(float* s, long ss, float* d, long ds)
+    {
+        if (_m == 4)
+        {
+            Vector<float> m0 = Vector.Load(s), m1 = Vector.Load(s + ss), m2 = Vector.Load(s + 2 * ss),
+                m3 = Vector.Load(s + 3 * ss), m4 = Vector.Load(s + 4 * ss), m5 = Vector.Load(s + 5 * ss);
+            Vector<float> a12 = m1 + m2, s12 = m1 - m2, a34 = m3 + m4, s34 = m3 - m4;
+            Vector.Store(m0 + a12 + a34, d);
+            Vector.Store(s12 + new Vector<float>(2f) * s34, d + ds);
+            Vector.Store(a12 + new Vector<float>(4f) * a34, d + 2 * ds);
+            Vector.Store(s12 + new Vector<float>(8f) * s34 + m5, d + 3 * ds);
+        }
+        else
+        {
+            Vector<float> m0 = Vector.Load(s), m1 = Vector.Load(s + ss), m2 = Vector.Load(s + 2 * ss), m3 = Vector.Load(s + 3 * ss);
+            Vector.Store(m0 + m1 + m2, d);
+            Vector.Store(m1 - m2 - m3, d + ds);
+        }
+    }
+
+    // G for F(4,3) and F(2,3) (Lavin & Gray 2015): the kernel-transform matrices, α × 3.
+    private static readonly double[,] G43 =
+    {
+        { 1.0 / 4, 0, 0 },
+        { -1.0 / 6, -1.0 / 6, -1.0 / 6 },
+        { -1.0 / 6, 1.0 / 6, -1.0 / 6 },
+        { 1.0 / 24, 1.0 / 12, 1.0 / 6 },
+        { 1.0 / 24, -1.0 / 12, 1.0 / 6 },
+        { 0, 0, 1 },
+    };
+
+    private static readonly double[,] G23 =
+    {
+        { 1, 0, 0 },
+        { 0.5, 0.5, 0.5 },
+        { 0.5, -0.5, 0.5 },
+        { 0, 0, 1 },
+    };
+}

@@ -1,0 +1,54 @@
+namespace SharpConv.Kernels.Gemm;
+
+/// <summary>Which register-blocked micro-kernel a <see cref="PackedMatrix"/> is packed for.</summary>
+internal enum MicroKernelShape
+{
+    V512_14x2, V512_8x3, V512_12x2, V256_6x2, V128_6x2,
+}
+
+/// <summary>
+/// A micro-kernel and its tile: MR rows of C (A is packed in MR-row panels) × NR columns (B in NR-column panels).
+/// Chosen by vector width; all share <see cref="KC"/>, so every width sums each output in the same order.
+/// </summary>
+internal sealed unsafe class GemmKernel
+{
+    /// <summary>
+    /// Depth of one K block. B's kc×NR micro-panel (256·32·4 = 32 KiB for NR 32) is reused by every MR panel of the
+    /// tile while the A micro-panel (256·14·4 = 14 KiB) streams from L2: measured best of 128/192/256/384 at 1024³
+    /// on Zen 4/5. Fixed for all widths and thread counts: it is the only blocking the summation order depends on.
+    /// </summary>
+    public const int KC = 256;
+
+    public readonly MicroKernelShape Shape;
+    public readonly int MR, NR;
+    public readonly delegate*<float*, float*, int, ref readonly TileStore, void> Fn;
+
+    private GemmKernel(MicroKernelShape shape, int mr, int nr, delegate*<float*, float*, int, ref readonly TileStore, void> fn)
+    { Shape = shape; MR = mr; NR = nr; Fn = fn; }
+
+    public static readonly GemmKernel V512_14x2 = new(MicroKernelShape.V512_14x2, 14, 32, &MicroKernels.Kernel512_14x2);
+    public static readonly GemmKernel V512_8x3 = new(MicroKernelShape.V512_8x3, 8, 48, &MicroKernels.Kernel512_8x3);
+    public static readonly GemmKernel V512_12x2 = new(MicroKernelShape.V512_12x2, 12, 32, &MicroKernels.Kernel512_12x2);
+    public static readonly GemmKernel V256_6x2 = new(MicroKernelShape.V256_6x2, 6, 16, &MicroKernels.Kernel256_6x2);
+    public static readonly GemmKernel V128_6x2 = new(MicroKernelShape.V128_6x2, 6, 8, &MicroKernels.Kernel128_6x2);
+
+    public static GemmKernel Get(MicroKernelShape s) => s switch
+    {
+        MicroKernelShape.V512_14x2 => V512_14x2,
+        MicroKernelShape.V512_8x3 => V512_8x3,
+        MicroKernelShape.V512_12x2 => V512_12x2,
+        MicroKernelShape.V256_6x2 => V256_6x2,
+        _ => V128_6x2,
+    };
+
+    /// <summary>The default kernel for a width (see the measurements in Kernels/README.md).</summary>
+    public static GemmKernel For(SimdWidth width) => width switch
+    {
+        SimdWidth.Vector512 => V512_14x2,
+        SimdWidth.Vector256 => V256_6x2,
+        _ => V128_6x2,
+    };
+
+    /// <summary>Largest MR×NR over all kernels: the size of the partial-tile scratch.</summary>
+    public const int MaxTile = 14 * 48;
+}

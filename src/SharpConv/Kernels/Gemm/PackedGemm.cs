@@ -1,0 +1,285 @@
+// Dimension legend: M rows of C (output channels) · N columns of C (pixels) · K reduction length (C/G·R·S)
+//                   MR×NR micro-tile · KC depth of one K block · G groups (independent GEMMs) · batch images.
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using SharpConv.Runtime;
+
+namespace SharpConv.Kernels.Gemm;
+
+/// <summary>
+/// The fast single-precision GEMM: <c>C[M×N] = A[M×K] · B[K×N]</c> with an epilogue fused into the store
+/// (per-row bias, residual add of a matrix shaped like C, clamp activation). A is a <see cref="PackedMatrix"/>
+/// packed once; B is packed per call, a KC×NC block at a time, into per-thread scratch.
+/// <para>
+/// Work is split over (batch·group, M tile, N tile) items by the <see cref="Scheduler"/>. Each output element is
+/// summed by one micro-kernel call per K block, K blocks in order, with the same FMA chain whatever the tile, thread
+/// or vector width: results are bit-identical for any thread count (and any width).
+/// </para>
+/// </summary>
+public static unsafe class PackedGemm
+{
+    /// <summary>Widest N tile in columns: the packed B block (KC × 256 × 4 B = 256 KiB) stays in L2 while every MR
+    /// panel of A sweeps over it.</summary>
+    internal const int MaxTileColumns = 256;
+
+    /// <summary>Scratch floats <see cref="Multiply"/> needs for <paramref name="threads"/> threads (independent of
+    /// the shapes: the B block is capped at KC × 256).</summary>
+    public static int ScratchElements(int threads) => threads * PerThreadScratch;
+
+    internal const int PerThreadScratch = GemmKernel.KC * (MaxTileColumns + 48) + (MaxTileColumns + 48) + GemmKernel.MaxTile + 64;
+
+    /// <summary>
+    /// <c>C = act(A·B + bias + residual)</c> for each group g: <c>C_g[M×N] = A_g[M×K] · B_g[K×N]</c>, B and C
+    /// row-major with groups stacked (<c>B</c> is G·K×N, <c>C</c> is G·M×N).
+    /// </summary>
+    /// <param name="a">Packed left operand (M = a.Rows, K = a.Cols, G = a.Groups).</param>
+    /// <param name="b">Right operand, G·K rows of <paramref name="n"/> values.</param>
+    /// <param name="n">Columns of B and C.</param>
+    /// <param name="c">Output, G·M rows of <paramref name="n"/>.</param>
+    /// <param name="bias">Empty, or G·M values added per row.</param>
+    /// <param name="residual">Empty, or a matrix shaped like C added before the activation.</param>
+    /// <param name="activation">Clamp applied last.</param>
+    /// <param name="scheduler">Threads to use; null runs inline.</param>
+    /// <param name="scratch">At least <see cref="ScratchElements"/>(threads) floats.</param>
+    /// <exception cref="ArgumentException">A span is too short.</exception>
+    public static void Multiply(PackedMatrix a, ReadOnlySpan<float> b, int n, Span<float> c,
+        ReadOnlySpan<float> bias, ReadOnlySpan<float> residual, Activation activation,
+        Scheduler? scheduler, Span<float> scratch)
+    {
+        int g = a.Groups, m = a.Rows, k = a.Cols;
+        long cLen = (long)g * m * n;
+        if (n <= 0) throw new ArgumentException($"PackedGemm: N must be positive, got {n}.");
+        if (b.Length < (long)g * k * n) throw new ArgumentException($"PackedGemm: B needs {(long)g * k * n} values, got {b.Length}.");
+        if (c.Length < cLen) throw new ArgumentException($"PackedGemm: C needs {cLen} values, got {c.Length}.");
+        if (!bias.IsEmpty && bias.Length < g * m) throw new ArgumentException($"PackedGemm: bias needs {g * m} values, got {bias.Length}.");
+        if (!residual.IsEmpty && residual.Length < cLen) throw new ArgumentException($"PackedGemm: residual needs {cLen} values, got {residual.Length}.");
+        scheduler ??= Scheduler.Inline;
+        CheckScratch(scratch, scheduler.ThreadCount);
+
+        fixed (float* pb = b) fixed (float* pc = c) fixed (float* pbias = bias) fixed (float* pres = residual) fixed (float* ps = scratch)
+        {
+            var src = new MatrixSource { B = pb, Ldb = n, GroupStride = (long)k * n, BatchStride = 0 };
+            var job = new GemmJob
+            {
+                Batch = 1, M = m, N = n,
+                C = pc, Ldc = n, CGroupStride = (long)m * n, CBatchStride = 0,
+                Bias = bias.IsEmpty ? null : pbias,
+                Residual = residual.IsEmpty ? null : pres,
+                Activation = activation,
+                Scratch = ps,
+            };
+            Run(a, ref job, src, scheduler);
+        }
+    }
+
+    internal static void CheckScratch(Span<float> scratch, int threads)
+    {
+        if (scratch.Length < ScratchElements(threads))
+            throw new ArgumentException($"scratch needs {ScratchElements(threads)} floats for {threads} thread(s), got {scratch.Length}.");
+    }
+
+    /// <summary>Plans the tiles and runs the job for any B source (plain matrix, im2col panels…).</summary>
+    internal static void Run<TB>(PackedMatrix a, ref GemmJob job, TB source, Scheduler scheduler) where TB : struct, IBSource
+    {
+        job.A = a;
+        job.Groups = a.Groups;
+        job.K = a.Cols;
+        job.M = a.Rows;
+        var kr = a.Kernel;
+        int mPanels = a.Panels, nPanels = (job.N + kr.NR - 1) / kr.NR;
+        PlanTiles(job.Batch * job.Groups, mPanels, nPanels, kr.NR, scheduler.ThreadCount, out job.MTiles, out job.NTiles);
+        job.MPanels = mPanels; job.NPanels = nPanels;
+        int items = job.Batch * job.Groups * job.MTiles * job.NTiles;
+        scheduler.For(items, new GemmBody<TB> { Job = job, Source = source });
+    }
+
+    /// <summary>
+    /// Chooses how many M and N tiles to cut so the static split over threads is balanced. Splitting N is free
+    /// (A is pre-packed; each tile packs only its own B columns); splitting M packs the same B block twice, so it is
+    /// tried only when N alone cannot balance. Depends only on the shape and the thread count (tiling never changes
+    /// results, only speed).
+    /// </summary>
+    internal static void PlanTiles(int bg, int mPanels, int nPanels, int nr, int threads, out int mTiles, out int nTiles)
+    {
+        int maxNp = Math.Max(1, MaxTileColumns / nr);
+        int nMin = (nPanels + maxNp - 1) / maxNp;
+        mTiles = 1; nTiles = nMin;
+        if (threads == 1) return;
+        double best = double.MaxValue;
+        for (int mt = 1; mt <= Math.Min(mPanels, 4); mt++)
+        for (int nt = nMin; nt <= Math.Min(nPanels, nMin + 4 * threads); nt++)
+        {
+            // Cost of an item ~ its MR×NR tiles + B packing (≈ 1 tile-column per panel) + a fixed overhead.
+            int items = bg * mt * nt;
+            double worst = 0;
+            for (int t = 0; t < threads; t++)
+            {
+                var (b, e) = Scheduler.Partition(items, t, threads);
+                double load = 0;
+                for (int i = b; i < e; i++)
+                {
+                    int ni = i % nt, mi = (i / nt) % mt;
+                    int np = (ni + 1) * nPanels / nt - ni * nPanels / nt;
+                    int mp = (mi + 1) * mPanels / mt - mi * mPanels / mt;
+                    load += mp * np + np * 0.5 + 0.5;
+                }
+                worst = Math.Max(worst, load);
+            }
+            if (worst < best * 0.999) { best = worst; mTiles = mt; nTiles = nt; }
+        }
+    }
+}
+
+/// <summary>Where <see cref="PackedGemm"/> gets rows of B: a matrix, im2col of an image, …</summary>
+internal unsafe interface IBSource
+{
+    /// <summary>Row <paramref name="k"/> of B for image <paramref name="batch"/> and group <paramref name="group"/>,
+    /// columns [n0, n0+nc): a pointer into the source when it is contiguous there, else <paramref name="tmp"/>
+    /// (nc floats) filled and returned.</summary>
+    float* Row(int batch, int group, int k, int n0, int nc, float* tmp);
+}
+
+/// <summary>B is a row-major matrix (per group/batch at fixed strides).</summary>
+internal unsafe struct MatrixSource : IBSource
+{
+    public float* B;
+    public int Ldb;
+    public long GroupStride, BatchStride;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly float* Row(int batch, int group, int k, int n0, int nc, float* tmp)
+        => B + batch * BatchStride + group * GroupStride + (long)k * Ldb + n0;
+}
+
+/// <summary>Everything one GEMM call needs; copied into the parallel body.</summary>
+internal unsafe struct GemmJob
+{
+    public PackedMatrix A;
+    public int Batch, Groups, M, N, K;
+    public float* C;
+    public int Ldc;
+    public long CGroupStride, CBatchStride;  // the residual shares C's layout
+    public float* Bias;                      // G·M values or null
+    public float* Residual;                  // or null
+    public Activation Activation;
+    public float* Scratch;                   // ThreadCount × PerThreadScratch
+    public int MTiles, NTiles, MPanels, NPanels;
+}
+
+internal unsafe struct GemmBody<TB> : IParallelBody where TB : struct, IBSource
+{
+    public GemmJob Job;
+    public TB Source;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Run(int begin, int end, int thread)
+    {
+        float* s = Job.Scratch + (long)thread * PackedGemm.PerThreadScratch;
+        s = (float*)(((nint)s + 63) & ~(nint)63);
+        for (int item = begin; item < end; item++)
+        {
+            int nt = item % Job.NTiles;
+            int rest = item / Job.NTiles;
+            int mt = rest % Job.MTiles;
+            int bg = rest / Job.MTiles;
+            Tile(bg / Job.Groups, bg % Job.Groups, mt, nt, s);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Tile(int batch, int group, int mt, int nt, float* scratch)
+    {
+        var kr = Job.A.Kernel;
+        int MR = kr.MR, NR = kr.NR, KC = GemmKernel.KC;
+        int jp0 = nt * Job.NPanels / Job.NTiles, jp1 = (nt + 1) * Job.NPanels / Job.NTiles;
+        int mp0 = mt * Job.MPanels / Job.MTiles, mp1 = (mt + 1) * Job.MPanels / Job.MTiles;
+        int n0 = jp0 * NR, nc = Math.Min(jp1 * NR, Job.N) - n0;
+        int nPanels = jp1 - jp0;
+
+        float* bPack = scratch;                                                  // KC × nPanels·NR
+        float* rowTmp = bPack + GemmKernel.KC * (PackedGemm.MaxTileColumns + 48); // nc
+        float* tileTmp = rowTmp + PackedGemm.MaxTileColumns + 48;                 // MR × NR
+
+        long cOff = batch * Job.CBatchStride + group * Job.CGroupStride;
+        float* cBase = Job.C + cOff;
+        float* rBase = Job.Residual == null ? null : Job.Residual + cOff;
+        float* bias = Job.Bias == null ? null : Job.Bias + group * Job.M;
+        bool clamp = !Job.Activation.IsIdentity;
+        var fn = kr.Fn;
+
+        for (int k0 = 0; k0 < Job.K; k0 += KC)
+        {
+            int kc = Math.Min(KC, Job.K - k0);
+            bool first = k0 == 0, last = k0 + kc == Job.K;
+
+            // Pack the B block: row by row into NR-wide k-major panels, zero-padding the last panel.
+            for (int kk = 0; kk < kc; kk++)
+            {
+                float* src = Source.Row(batch, group, k0 + kk, n0, nc, rowTmp);
+                ScatterRow(src, nc, bPack + kk * NR, kc * NR, NR);
+            }
+
+            for (int mp = mp0; mp < mp1; mp++)
+            {
+                float* ap = Job.A.Panel(group, mp) + k0 * MR;
+                int row0 = mp * MR;
+                int mValid = Math.Min(MR, Job.M - row0);
+                for (int jp = 0; jp < nPanels; jp++)
+                {
+                    int col0 = n0 + jp * NR;
+                    int nValid = Math.Min(NR, Job.N - col0);
+                    var st = new TileStore
+                    {
+                        C = cBase + (long)row0 * Job.Ldc + col0,
+                        Ldc = Job.Ldc,
+                        Accumulate = !first,
+                        Bias = last && bias != null ? bias + row0 : null,
+                        Residual = last && rBase != null ? rBase + (long)row0 * Job.Ldc + col0 : null,
+                        Ldr = Job.Ldc,
+                        Clamp = last && clamp,
+                        Min = Job.Activation.Min,
+                        Max = Job.Activation.Max,
+                    };
+                    float* bp = bPack + jp * kc * NR;
+                    if (mValid == MR && nValid == NR)
+                    {
+                        fn(ap, bp, kc, ref st);
+                    }
+                    else
+                    {
+                        // Edge tile: same kernel into a scratch tile, then the scalar epilogue merges the valid corner.
+                        var raw = new TileStore { C = tileTmp, Ldc = NR };
+                        fn(ap, bp, kc, ref raw);
+                        st.MergePartial(tileTmp, NR, mValid, nValid);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Copies one B row (nc values) into consecutive panels (stride <paramref name="panelStride"/>),
+    /// NR values per panel, zero-filling the tail of the last one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ScatterRow(float* src, int nc, float* dst, int panelStride, int nr)
+    {
+        int j = 0;
+        for (; j + nr <= nc; j += nr, dst += panelStride) CopyPanel(src + j, dst, nr);
+        if (j < nc)
+        {
+            int rem = nc - j;
+            for (int t = 0; t < rem; t++) dst[t] = src[j + t];
+            for (int t = rem; t < nr; t++) dst[t] = 0f;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CopyPanel(float* src, float* dst, int nr)
+    {
+        if (Vector512.IsHardwareAccelerated && (nr & 15) == 0)
+            for (int t = 0; t < nr; t += 16) Vector512.Store(Vector512.Load(src + t), dst + t);
+        else if (Vector256.IsHardwareAccelerated && (nr & 7) == 0)
+            for (int t = 0; t < nr; t += 8) Vector256.Store(Vector256.Load(src + t), dst + t);
+        else
+            for (int t = 0; t < nr; t += 4) Vector128.Store(Vector128.Load(src + t), dst + t);
+    }
+}

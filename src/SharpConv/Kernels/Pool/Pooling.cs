@@ -1,0 +1,203 @@
+// Dimension legend: N batch · C channels · H×W input · P×Q output · R×S window.
+using System.Runtime.CompilerServices;
+using System.Numerics;
+using SharpConv.Runtime;
+
+namespace SharpConv.Kernels.Pool;
+
+/// <summary>
+/// A 2-D pooling window over NCHW (PyTorch/ONNX semantics): padding, ceil mode (the last window may overhang the
+/// bottom/right padding but must start inside the input or the top/left padding) and, for average pooling,
+/// <see cref="CountIncludePad"/>.
+/// </summary>
+public readonly record struct PoolParams
+{
+    /// <summary>Symmetric window, stride and padding.</summary>
+    public PoolParams(int c, int h, int w, int r, int s, int stride, int pad = 0, bool ceilMode = false, bool countIncludePad = false)
+    {
+        C = c; H = h; W = w; R = r; S = s; StrideH = StrideW = stride;
+        PadTop = PadLeft = PadBottom = PadRight = pad; CeilMode = ceilMode; CountIncludePad = countIncludePad;
+    }
+    /// <summary>Channels.</summary>
+    public int C { get; init; }
+    /// <summary>Input height.</summary>
+    public int H { get; init; }
+    /// <summary>Input width.</summary>
+    public int W { get; init; }
+    /// <summary>Window height.</summary>
+    public int R { get; init; }
+    /// <summary>Window width.</summary>
+    public int S { get; init; }
+    /// <summary>Vertical stride.</summary>
+    public int StrideH { get; init; }
+    /// <summary>Horizontal stride.</summary>
+    public int StrideW { get; init; }
+    /// <summary>Padding above.</summary>
+    public int PadTop { get; init; }
+    /// <summary>Padding left.</summary>
+    public int PadLeft { get; init; }
+    /// <summary>Padding below.</summary>
+    public int PadBottom { get; init; }
+    /// <summary>Padding right.</summary>
+    public int PadRight { get; init; }
+    /// <summary>Round the output size up instead of down.</summary>
+    public bool CeilMode { get; init; }
+    /// <summary>Average pooling divides by the whole window including padding (not the part beyond it).</summary>
+    public bool CountIncludePad { get; init; }
+
+    /// <summary>Output height.</summary>
+    public int P => OutSize(H, R, StrideH, PadTop, PadBottom);
+    /// <summary>Output width.</summary>
+    public int Q => OutSize(W, S, StrideW, PadLeft, PadRight);
+
+    private int OutSize(int n, int k, int stride, int padA, int padB)
+    {
+        int span = n + padA + padB - k;
+        int o = (CeilMode ? (span + stride - 1) / stride : span / stride) + 1;
+        if (CeilMode && (o - 1) * stride >= n + padA) o--;   // the last window must start inside input or leading pad
+        return o;
+    }
+
+    /// <summary>Checks the sizes.</summary>
+    /// <exception cref="InvalidLayerException">A size is not positive or the window does not fit.</exception>
+    public void Validate(string layer = "pool")
+    {
+        if (C <= 0 || H <= 0 || W <= 0 || R <= 0 || S <= 0 || StrideH <= 0 || StrideW <= 0)
+            throw new InvalidLayerException(layer, $"sizes must be positive (C {C}, H {H}, W {W}, window {R}×{S}, stride {StrideH}×{StrideW}).");
+        if (PadTop < 0 || PadLeft < 0 || PadBottom < 0 || PadRight < 0 || PadTop >= R || PadLeft >= S || PadBottom >= R || PadRight >= S)
+            throw new InvalidLayerException(layer, $"padding must be in [0, window) (window {R}×{S}).");
+        if (H + PadTop + PadBottom < R || W + PadLeft + PadRight < S)
+            throw new InvalidLayerException(layer, $"the {R}×{S} window is larger than the padded {H}×{W} input.");
+    }
+}
+
+/// <summary>
+/// Max and average pooling. Separable: for each output row, a vectorised vertical pass reduces the R input rows of
+/// the window into one row (contiguous loads, any stride), then a short horizontal pass reduces S neighbours per
+/// output. Work items are (image, channel) planes.
+/// </summary>
+public static unsafe class Pooling
+{
+    /// <summary>Scratch floats per thread (one reduced row).</summary>
+    public static int ScratchElements(in PoolParams p, int threads) => threads * (p.W + 16);
+
+    /// <summary>Max pooling of <paramref name="batch"/> NCHW images into batch × C × P × Q.</summary>
+    public static void Max(ReadOnlySpan<float> input, int batch, in PoolParams p, Span<float> output, Scheduler? scheduler, Span<float> scratch)
+        => Run(input, batch, p, output, scheduler, scratch, isMax: true);
+
+    /// <summary>Average pooling of <paramref name="batch"/> NCHW images into batch × C × P × Q.</summary>
+    public static void Average(ReadOnlySpan<float> input, int batch, in PoolParams p, Span<float> output, Scheduler? scheduler, Span<float> scratch)
+        => Run(input, batch, p, output, scheduler, scratch, isMax: false);
+
+    private static void Run(ReadOnlySpan<float> input, int batch, in PoolParams p, Span<float> output, Scheduler? scheduler, Span<float> scratch, bool isMax)
+    {
+        p.Validate();
+        scheduler ??= Scheduler.Inline;
+        if (input.Length < (long)batch * p.C * p.H * p.W) throw new ArgumentException($"pool: input needs {(long)batch * p.C * p.H * p.W} values, got {input.Length}.");
+        if (output.Length < (long)batch * p.C * p.P * p.Q) throw new ArgumentException($"pool: output needs {(long)batch * p.C * p.P * p.Q} values, got {output.Length}.");
+        if (scratch.Length < ScratchElements(p, scheduler.ThreadCount)) throw new ArgumentException($"pool: scratch needs {ScratchElements(p, scheduler.ThreadCount)} floats, got {scratch.Length}.");
+        fixed (float* x = input) fixed (float* y = output) fixed (float* s = scratch)
+            scheduler.For(batch * p.C, new Body { X = x, Y = y, Scratch = s, P = p, IsMax = isMax });
+    }
+
+    private struct Body : IParallelBody
+    {
+        public float* X, Y, Scratch;
+        public PoolParams P;
+        public bool IsMax;
+
+        public void Run(int begin, int end, int thread)
+        {
+            float* row = Scratch + (long)thread * (P.W + 16);
+            for (int plane = begin; plane < end; plane++) Plane(plane, row);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Plane(int plane, float* row)
+        {
+            var p = P;
+            int H = p.H, W = p.W, OP = p.P, OQ = p.Q, VL = Vector<float>.Count;
+            float* x = X + (long)plane * H * W;
+            float* y = Y + (long)plane * OP * OQ;
+            for (int op = 0; op < OP; op++)
+            {
+                int hs = op * p.StrideH - p.PadTop, he = Math.Min(hs + p.R, H + p.PadBottom);
+                int poolH = he - hs;
+                hs = Math.Max(hs, 0); he = Math.Min(he, H);
+                // Vertical pass: row[w] = reduce over the window's valid input rows.
+                float* r0 = x + (long)hs * W;
+                new ReadOnlySpan<float>(r0, W).CopyTo(new Span<float>(row, W));
+                for (int ih = hs + 1; ih < he; ih++)
+                {
+                    float* src = x + (long)ih * W;
+                    int w = 0;
+                    if (IsMax)
+                    {
+                        for (; w + VL <= W; w += VL) Vector.Store(Vector.Max(Vector.Load(row + w), Vector.Load(src + w)), row + w);
+                        for (; w < W; w++) row[w] = MathF.Max(row[w], src[w]);
+                    }
+                    else
+                    {
+                        for (; w + VL <= W; w += VL) Vector.Store(Vector.Load(row + w) + Vector.Load(src + w), row + w);
+                        for (; w < W; w++) row[w] += src[w];
+                    }
+                }
+                // Horizontal pass over the reduced row.
+                float* yr = y + (long)op * OQ;
+                for (int oq = 0; oq < OQ; oq++)
+                {
+                    int ws = oq * p.StrideW - p.PadLeft, we = Math.Min(ws + p.S, W + p.PadRight);
+                    int poolW = we - ws;
+                    ws = Math.Max(ws, 0); we = Math.Min(we, W);
+                    if (IsMax)
+                    {
+                        float m = row[ws];
+                        for (int w = ws + 1; w < we; w++) m = MathF.Max(m, row[w]);
+                        yr[oq] = m;
+                    }
+                    else
+                    {
+                        float sum = 0f;
+                        for (int w = ws; w < we; w++) sum += row[w];
+                        int count = p.CountIncludePad ? poolH * poolW : (he - hs) * (we - ws);
+                        yr[oq] = sum / count;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Global average pooling: <c>y[n, c] = mean over H·W of x[n, c]</c>.</summary>
+    public static void GlobalAverage(ReadOnlySpan<float> input, int batch, int channels, int spatial, Span<float> output)
+    {
+        for (int i = 0; i < batch * channels; i++)
+            output[i] = System.Numerics.Tensors.TensorPrimitives.Sum(input.Slice(i * spatial, spatial)) / spatial;
+    }
+}
+
+/// <summary>The readable pooling loops, the oracle for <see cref="Pooling"/>.</summary>
+public static class PoolingReference
+{
+    /// <summary>Max (<paramref name="isMax"/>) or average pooling, one window at a time, PyTorch semantics.</summary>
+    public static void Run(ReadOnlySpan<float> input, int batch, in PoolParams p, Span<float> output, bool isMax)
+    {
+        p.Validate();
+        for (int plane = 0; plane < batch * p.C; plane++)
+        for (int op = 0; op < p.P; op++)
+        for (int oq = 0; oq < p.Q; oq++)
+        {
+            int hs = op * p.StrideH - p.PadTop, ws = oq * p.StrideW - p.PadLeft;
+            int he = Math.Min(hs + p.R, p.H + p.PadBottom), we = Math.Min(ws + p.S, p.W + p.PadRight);
+            int poolSize = (he - hs) * (we - ws);
+            hs = Math.Max(hs, 0); ws = Math.Max(ws, 0); he = Math.Min(he, p.H); we = Math.Min(we, p.W);
+            double acc = isMax ? double.NegativeInfinity : 0;
+            for (int ih = hs; ih < he; ih++)
+            for (int iw = ws; iw < we; iw++)
+            {
+                float v = input[(plane * p.H + ih) * p.W + iw];
+                acc = isMax ? Math.Max(acc, v) : acc + v;
+            }
+            output[(plane * p.P + op) * p.Q + oq] = isMax ? (float)acc : (float)(acc / (p.CountIncludePad ? poolSize : (he - hs) * (we - ws)));
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using SharpConv.Compilation;
+using SharpConv.Graph;
+using SharpConv.Ops;
+
+namespace SharpConv.Tests.Graph;
+
+internal static class GraphCheck
+{
+    /// <summary>
+    /// The obvious evaluator: every node of the (uncompiled) network in order, each output a fresh tensor, inputs fed
+    /// in <see cref="Network.Inputs"/> order. Independent of the compiler, its passes and its arena.
+    /// </summary>
+    public static Tensor[] Evaluate(Network net, params Tensor[] inputs)
+    {
+        var values = new Dictionary<Node, Tensor>();
+        for (int i = 0; i < net.Inputs.Count; i++) values[net.Inputs[i]] = inputs[i];
+        foreach (var n in net.Nodes)
+        {
+            if (n.Op is Input) continue;
+            var ins = n.Inputs.Select(x => values[x]).ToArray();
+            var y = new Tensor(n.Op.InferShape(n.Name, ins.Select(t => t.Shape).ToArray()));
+            n.Op.RunReference(ins, y);
+            values[n] = y;
+        }
+        return net.Outputs.Select(o => values[o]).ToArray();
+    }
+
+    /// <summary>Runs a compiled network with several inputs, allocating the outputs.</summary>
+    public static Tensor[] Run(CompiledNetwork c, params Tensor[] inputs)
+    {
+        var plan = c.PlanFor(inputs[0].Shape[0]);
+        var outputs = plan.OutputSlots.Select(s => new Tensor(plan.SlotShapes[s])).ToArray();
+        c.Run(inputs, outputs);
+        return outputs;
+    }
+
+    /// <summary>max |a − b| ≤ tolerance · max(1, max |b|): a tolerance relative to the tensor's scale.</summary>
+    public static void AssertClose(Tensor expected, Tensor actual, double tolerance = 1e-5)
+    {
+        Assert.Equal(expected.Shape, actual.Shape);
+        double scale = 1, worst = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            scale = Math.Max(scale, Math.Abs(expected[i]));
+            worst = Math.Max(worst, Math.Abs(expected[i] - actual[i]));
+            Assert.False(float.IsNaN(actual[i]), $"NaN at {i}");
+        }
+        Assert.True(worst <= tolerance * scale, $"max difference {worst:g3} exceeds {tolerance:g3} × {scale:g3}");
+    }
+
+    /// <summary>
+    /// Checks an arena layout from the public plan alone: a value is live from the step that writes it (network inputs:
+    /// from before the first step) to the last step that reads it (network outputs: to the end). At every step, the
+    /// slot it writes must not overlap any other slot live at that moment — in particular its own inputs and anything
+    /// read later — and the network inputs must not overlap one another.
+    /// </summary>
+    public static void AssertNoLiveOverlap(ExecutionPlan plan)
+    {
+        int slots = plan.SlotShapes.Count;
+        const int Never = int.MaxValue;
+        var born = Enumerable.Repeat(Never, slots).ToArray();
+        foreach (int s in plan.InputSlots) born[s] = -1;
+        foreach (var step in plan.Steps)
+        {
+            Assert.Equal(Never, born[step.OutputSlot]); // each slot written by one step only
+            born[step.OutputSlot] = step.Index;
+        }
+        var dies = born.ToArray();
+        foreach (var step in plan.Steps)
+            foreach (int s in step.InputSlots)
+            {
+                Assert.True(born[s] < step.Index || plan.SlotOffsets[s] < 0, $"step {step.Name} reads slot {s} before it is written");
+                dies[s] = Math.Max(dies[s], step.Index);
+            }
+        foreach (int s in plan.OutputSlots) dies[s] = Never;
+
+        bool InArena(int s) => plan.SlotOffsets[s] >= 0;
+        (long Start, long End) Range(int s) => (plan.SlotOffsets[s], plan.SlotOffsets[s] + plan.SlotShapes[s].ElementCount);
+        void NoOverlap(int a, int b, string when)
+        {
+            var (a0, a1) = Range(a); var (b0, b1) = Range(b);
+            bool overlap = a0 < b1 && b0 < a1 && a1 > a0 && b1 > b0;
+            Assert.False(overlap, $"{when}: slot {a} [{a0}, {a1}) overlaps live slot {b} [{b0}, {b1})");
+            Assert.True(a1 <= plan.ArenaElements && b1 <= plan.ArenaElements, "slot beyond the arena");
+        }
+
+        var inputs = plan.InputSlots.Distinct().Where(InArena).ToArray();
+        for (int i = 0; i < inputs.Length; i++)
+            for (int j = i + 1; j < inputs.Length; j++) NoOverlap(inputs[i], inputs[j], "network inputs");
+
+        foreach (var step in plan.Steps)
+        {
+            int o = step.OutputSlot;
+            if (!InArena(o)) continue;
+            for (int v = 0; v < slots; v++)
+            {
+                if (v == o || !InArena(v)) continue;
+                bool live = born[v] < step.Index && dies[v] >= step.Index;
+                if (live) NoOverlap(o, v, $"step {step.Index} ({step.Name})");
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+using SharpConv.Kernels;
+using SharpConv.Kernels.Conv;
+using SharpConv.Runtime;
+
+namespace SharpConv.Tests.Kernels;
+
+public class ConvTests
+{
+    private static readonly Scheduler Two = new(2);
+    private static readonly Scheduler Three = new(3);
+
+    private static (float[] want, float[] got) RunBoth(ConvAlgorithm alg, ConvParams p, int batch, bool epilogue,
+        SimdWidth? width = null, Scheduler? s = null, int seed = 1)
+    {
+        var x = KernelAssert.Random((int)(p.InputElements * batch), seed);
+        var w = KernelAssert.Random((int)p.WeightElements, seed + 1, -0.5f, 0.5f);
+        var bias = epilogue ? KernelAssert.Random(p.K, seed + 2) : Array.Empty<float>();
+        var res = epilogue ? KernelAssert.Random((int)(p.OutputElements * batch), seed + 3) : Array.Empty<float>();
+        var act = epilogue ? Activation.Relu : Activation.None;
+        var want = new float[p.OutputElements * batch];
+        ConvReference.Run(x, batch, p, w, bias, act, res, want);
+        var conv = PreparedConv.Create(alg, p, w, bias, act, width);
+        s ??= Scheduler.Inline;
+        var got = new float[want.Length];
+        var scratch = new float[conv.ScratchElements(batch, s.ThreadCount)];
+        conv.Execute(x, batch, got, res, s, scratch);
+        return (want, got);
+    }
+
+    private static void Check(ConvAlgorithm alg, ConvParams p, int batch, bool epilogue, double tol, SimdWidth? width = null)
+    {
+        var (want, got) = RunBoth(alg, p, batch, epilogue, width);
+        KernelAssert.Close(want, got, tol, $"{alg} {width} {p} N{batch}");
+    }
+
+    public static IEnumerable<object[]> GeneralShapes() => new[]
+    {
+        new object[] { new ConvParams(3, 9, 11, 5, 3, 3, stride: 1, pad: 1) },
+        new object[] { new ConvParams(4, 13, 10, 7, 3, 3, stride: 2, pad: 1) },
+        new object[] { new ConvParams(3, 17, 17, 6, 5, 5, stride: 3, pad: 2) },
+        new object[] { new ConvParams(2, 23, 19, 9, 11, 11, stride: 4, pad: 2) },
+        new object[] { new ConvParams(5, 12, 12, 4, 3, 3, stride: 1, pad: 2, dilation: 2) },
+        new object[] { new ConvParams(6, 10, 9, 9, 3, 3, stride: 1, pad: 1, groups: 3) },
+        new object[] { new ConvParams(8, 11, 7, 6, 1, 1, stride: 2) },
+        new object[] { new ConvParams(3, 10, 8, 4, 3, 2, pad: 0) with { PadTop = 2, PadBottom = 0, PadLeft = 0, PadRight = 1 } },
+        new object[] { new ConvParams(70, 6, 5, 30, 3, 3, pad: 1) },   // depth > KC
+    };
+
+    [Theory]
+    [MemberData(nameof(GeneralShapes))]
+    public void Im2ColMatchesReference(ConvParams p)
+    {
+        foreach (var width in KernelAssert.Widths)
+            Check(ConvAlgorithm.Im2ColGemm, p, width == SimdWidth.Vector512 ? 3 : 1, true, 1e-5, width);
+        Check(ConvAlgorithm.Im2ColGemm, p, 1, false, 1e-5);
+    }
+
+    [Theory]
+    [InlineData(8, 7, 9, 5, 1)] [InlineData(17, 5, 5, 33, 1)] [InlineData(6, 3, 11, 4, 2)] [InlineData(300, 4, 4, 20, 1)]
+    public void PointwiseMatchesReference(int c, int h, int w, int k, int groups)
+    {
+        var p = new ConvParams(c, h, w, k, 1, 1, groups: groups);
+        foreach (var width in KernelAssert.Widths)
+        {
+            Check(ConvAlgorithm.Pointwise, p, 1, true, 1e-5, width);
+            Check(ConvAlgorithm.Pointwise, p, 3, false, 1e-5, width);
+        }
+    }
+
+    public static IEnumerable<object[]> WinogradShapes() => new[]
+    {
+        new object[] { new ConvParams(3, 8, 8, 4, 3, 3, pad: 1) },
+        new object[] { new ConvParams(5, 13, 11, 7, 3, 3, pad: 1) },
+        new object[] { new ConvParams(16, 9, 10, 17, 3, 3, pad: 0) },
+        new object[] { new ConvParams(4, 7, 6, 3, 3, 3, pad: 2) },
+        new object[] { new ConvParams(6, 10, 9, 5, 3, 3) with { PadTop = 2, PadLeft = 0, PadBottom = 0, PadRight = 1 } },
+        new object[] { new ConvParams(40, 14, 14, 30, 3, 3, pad: 1) },
+        new object[] { new ConvParams(300, 5, 5, 9, 3, 3, pad: 1) },   // C > KC
+    };
+
+    [Theory]
+    [MemberData(nameof(WinogradShapes))]
+    public void WinogradMatchesReference(ConvParams p)
+    {
+        foreach (var alg in new[] { ConvAlgorithm.Winograd23, ConvAlgorithm.Winograd43 })
+        {
+            foreach (var width in KernelAssert.Widths) Check(alg, p, 1, true, 1e-3, width);
+            Check(alg, p, 3, false, 1e-3);
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1, 0, 1)] [InlineData(1, 2, 1, 1)] [InlineData(2, 1, 1, 1)] [InlineData(2, 2, 0, 1)] [InlineData(1, 1, 2, 2)] [InlineData(3, 3, 1, 1)]
+    public void DepthwiseMatchesReference(int multiplier, int stride, int pad, int dilation)
+    {
+        foreach (var (h, w, r) in new[] { (11, 13, 3), (20, 19, 5), (6, 33, 3) })
+        {
+            var p = new ConvParams(5, h, w, 5 * multiplier, r, r, stride: stride, pad: pad, dilation: dilation, groups: 5);
+            Check(ConvAlgorithm.Depthwise, p, 1, true, 1e-5);
+            Check(ConvAlgorithm.Depthwise, p, 3, false, 1e-5);
+        }
+    }
+
+    public static IEnumerable<object[]> DirectShapes() => new[]
+    {
+        new object[] { new ConvParams(3, 35, 35, 20, 11, 11, stride: 4, pad: 2) },
+        new object[] { new ConvParams(3, 23, 21, 17, 7, 7, stride: 2, pad: 3) },
+        new object[] { new ConvParams(1, 12, 14, 6, 5, 5) },
+        new object[] { new ConvParams(2, 15, 13, 33, 3, 3, stride: 1, pad: 1, dilation: 2) },
+        new object[] { new ConvParams(4, 9, 10, 8, 3, 3, stride: 3) with { PadTop = 0, PadLeft = 2, PadBottom = 1, PadRight = 0 } },
+    };
+
+    [Theory]
+    [MemberData(nameof(DirectShapes))]
+    public void DirectMatchesReference(ConvParams p)
+    {
+        Check(ConvAlgorithm.Direct, p, 1, true, 1e-5);
+        Check(ConvAlgorithm.Direct, p, 3, false, 1e-5);
+    }
+
+    /// <summary>Every algorithm: the same bits on 1, 2 and 3 threads.</summary>
+    [Theory]
+    [InlineData(ConvAlgorithm.Im2ColGemm)] [InlineData(ConvAlgorithm.Pointwise)] [InlineData(ConvAlgorithm.Winograd23)]
+    [InlineData(ConvAlgorithm.Winograd43)] [InlineData(ConvAlgorithm.Depthwise)] [InlineData(ConvAlgorithm.Direct)]
+    public void BitIdenticalAcrossThreadCounts(ConvAlgorithm alg)
+    {
+        var p = alg switch
+        {
+            ConvAlgorithm.Pointwise => new ConvParams(24, 15, 13, 40, 1, 1),
+            ConvAlgorithm.Depthwise => new ConvParams(12, 15, 13, 24, 3, 3, pad: 1, groups: 12),
+            ConvAlgorithm.Direct => new ConvParams(3, 31, 29, 40, 7, 7, stride: 2, pad: 3),
+            ConvAlgorithm.Im2ColGemm => new ConvParams(24, 15, 13, 40, 3, 3, stride: 2, pad: 1),
+            _ => new ConvParams(24, 15, 13, 40, 3, 3, pad: 1),
+        };
+        foreach (int batch in new[] { 1, 3 })
+        {
+            var (_, one) = RunBoth(alg, p, batch, true, s: Scheduler.Inline);
+            var (_, two) = RunBoth(alg, p, batch, true, s: Two);
+            var (_, three) = RunBoth(alg, p, batch, true, s: Three);
+            KernelAssert.Identical(one, two, $"{alg} 2 threads");
+            KernelAssert.Identical(one, three, $"{alg} 3 threads");
+        }
+    }
+
+    [Theory]
+    [InlineData(ConvAlgorithm.Im2ColGemm)] [InlineData(ConvAlgorithm.Pointwise)] [InlineData(ConvAlgorithm.Winograd43)]
+    [InlineData(ConvAlgorithm.Depthwise)] [InlineData(ConvAlgorithm.Direct)]
+    public void SteadyStateExecuteAllocatesNothing(ConvAlgorithm alg)
+    {
+        var p = alg switch
+        {
+            ConvAlgorithm.Pointwise => new ConvParams(16, 10, 10, 16, 1, 1),
+            ConvAlgorithm.Depthwise => new ConvParams(16, 10, 10, 16, 3, 3, pad: 1, groups: 16),
+            ConvAlgorithm.Direct => new ConvParams(3, 20, 20, 16, 5, 5, stride: 2),
+            _ => new ConvParams(16, 10, 10, 16, 3, 3, pad: 1),
+        };
+        var conv = PreparedConv.Create(alg, p, new float[p.WeightElements], new float[p.K], Activation.Relu);
+        var x = new float[p.InputElements * 2]; var y = new float[p.OutputElements * 2];
+        var scratch = new float[conv.ScratchElements(2, Two.ThreadCount)];
+        conv.Execute(x, 2, y, y, Two, scratch);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++) conv.Execute(x, 2, y, y, Two, scratch);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void ChooserPicksTheDocumentedAlgorithms()
+    {
+        Assert.Equal(ConvAlgorithm.Pointwise, ConvAlgorithmChooser.Choose(new ConvParams(256, 56, 56, 64, 1, 1)));
+        Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(256, 56, 56, 512, 1, 1, stride: 2)));
+        Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(64, 56, 56, 64, 3, 3, pad: 1)));
+        Assert.Equal(ConvAlgorithm.Winograd23, ConvAlgorithmChooser.Choose(new ConvParams(512, 14, 14, 512, 3, 3, pad: 1)));
+        Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(3, 227, 227, 96, 11, 11, stride: 4)));
+        Assert.Equal(ConvAlgorithm.Depthwise, ConvAlgorithmChooser.Choose(new ConvParams(32, 56, 56, 32, 3, 3, pad: 1, groups: 32)));
+        Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(64, 56, 56, 128, 3, 3, stride: 2, pad: 1)));
+        Assert.Throws<ArgumentException>(() => PreparedConv.Create(ConvAlgorithm.Winograd43, new ConvParams(4, 8, 8, 4, 3, 3, stride: 2), new float[144], default, Activation.None));
+        Assert.Throws<InvalidLayerException>(() => PreparedConv.Create(ConvAlgorithm.Im2ColGemm, new ConvParams(4, 8, 8, 6, 3, 3, groups: 4), new float[54], default, Activation.None));
+    }
+}

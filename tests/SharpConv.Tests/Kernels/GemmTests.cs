@@ -1,0 +1,106 @@
+using SharpConv.Kernels;
+using SharpConv.Kernels.Gemm;
+using SharpConv.Runtime;
+
+namespace SharpConv.Tests.Kernels;
+
+public class GemmTests
+{
+    private static float[] Run(PackedMatrix pa, float[] b, int n, float[] bias, float[] res, Activation act, Scheduler s)
+    {
+        var c = new float[pa.Groups * pa.Rows * n];
+        var scratch = new float[PackedGemm.ScratchElements(s.ThreadCount)];
+        PackedGemm.Multiply(pa, b, n, c, bias, res, act, s, scratch);
+        return c;
+    }
+
+    private static void Check(int m, int n, int k, int groups, bool epilogue, SimdWidth width, Scheduler s)
+    {
+        var a = KernelAssert.Random(groups * m * k, m * 31 + k);
+        var b = KernelAssert.Random(groups * k * n, n * 17 + k);
+        var bias = epilogue ? KernelAssert.Random(groups * m, 5) : Array.Empty<float>();
+        var res = epilogue ? KernelAssert.Random(groups * m * n, 6) : Array.Empty<float>();
+        var act = epilogue ? Activation.Relu : Activation.None;
+        var want = new float[groups * m * n];
+        GemmReference.Multiply(a, b, want, m, n, k, bias, res, act, groups);
+        var got = Run(PackedMatrix.Pack(a, m, k, groups, width), b, n, bias, res, act, s);
+        KernelAssert.Close(want, got, 1e-5, $"gemm {width} M{m} N{n} K{k} G{groups}");
+    }
+
+    /// <summary>Every M and N tail of every micro-kernel: M in 1..2·MR, N in 1..2·NR (+ a few more).</summary>
+    [Theory]
+    [InlineData(SimdWidth.Vector128)] [InlineData(SimdWidth.Vector256)] [InlineData(SimdWidth.Vector512)]
+    public void AllTailsMatchReference(SimdWidth width)
+    {
+        var kr = GemmKernel.For(width);
+        foreach (int m in Enumerable.Range(1, 2 * kr.MR))
+            foreach (int n in new[] { 1, kr.NR - 1, kr.NR, kr.NR + 1, 2 * kr.NR - 1, 2 * kr.NR, 2 * kr.NR + 3 })
+                Check(m, n, 7, 1, m % 2 == 0, width, Scheduler.Inline);
+        foreach (int n in Enumerable.Range(1, 2 * kr.NR))
+            Check(kr.MR + 1, n, 5, 1, true, width, Scheduler.Inline);
+    }
+
+    [Theory]
+    [InlineData(SimdWidth.Vector128)] [InlineData(SimdWidth.Vector256)] [InlineData(SimdWidth.Vector512)]
+    public void DepthAcrossKBlocksAndGroups(SimdWidth width)
+    {
+        foreach (int k in new[] { 1, 3, GemmKernel.KC - 1, GemmKernel.KC, GemmKernel.KC + 1, 2 * GemmKernel.KC + 77 })
+            Check(19, 45, k, 1, true, width, Scheduler.Inline);
+        Check(8, 300, 40, 3, true, width, Scheduler.Inline);
+        Check(33, 600, 20, 1, false, width, Scheduler.Inline);   // more than one N tile
+    }
+
+    [Fact]
+    public void GenericClampAndNoBias()
+    {
+        var a = KernelAssert.Random(10 * 20, 1); var b = KernelAssert.Random(20 * 70, 2);
+        var act = new Activation(-0.3f, 0.4f);
+        var want = new float[10 * 70];
+        GemmReference.Multiply(a, b, want, 10, 70, 20, default, default, act);
+        KernelAssert.Close(want, Run(PackedMatrix.Pack(a, 10, 20), b, 70, Array.Empty<float>(), Array.Empty<float>(), act, Scheduler.Inline), 1e-5, "clamp");
+    }
+
+    /// <summary>Every width and thread count gives the same bits: the K blocking is the only thing the
+    /// summation order depends on.</summary>
+    [Fact]
+    public void BitIdenticalForThreadsAndWidths()
+    {
+        int m = 70, n = 333, k = 600;
+        var a = KernelAssert.Random(m * k, 1); var b = KernelAssert.Random(k * n, 2);
+        var bias = KernelAssert.Random(m, 3); var res = KernelAssert.Random(m * n, 4);
+        float[]? first = null;
+        foreach (var width in KernelAssert.Widths)
+        {
+            var pa = PackedMatrix.Pack(a, m, k, 1, width);
+            foreach (int t in new[] { 1, 2, 3 })
+            {
+                using var s = new Scheduler(t);
+                var got = Run(pa, b, n, bias, res, Activation.Relu, s);
+                if (first == null) first = got;
+                else KernelAssert.Identical(first, got, $"{width} {t} threads");
+            }
+        }
+    }
+
+    [Fact]
+    public void SteadyStateAllocatesNothing()
+    {
+        int m = 64, n = 200, k = 300;
+        var pa = PackedMatrix.Pack(KernelAssert.Random(m * k, 1), m, k);
+        var b = KernelAssert.Random(k * n, 2); var c = new float[m * n]; var bias = new float[m];
+        using var s = new Scheduler(2);
+        var scratch = new float[PackedGemm.ScratchElements(2)];
+        PackedGemm.Multiply(pa, b, n, c, bias, default, Activation.Relu, s, scratch);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++) PackedGemm.Multiply(pa, b, n, c, bias, default, Activation.Relu, s, scratch);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void ShortSpansAreRejected()
+    {
+        var pa = PackedMatrix.Pack(new float[12], 3, 4);
+        Assert.Throws<ArgumentException>(() => PackedGemm.Multiply(pa, new float[4 * 5 - 1], 5, new float[15], default, default, Activation.None, null, new float[PackedGemm.ScratchElements(1)]));
+        Assert.Throws<ArgumentException>(() => PackedGemm.Multiply(pa, new float[20], 5, new float[15], default, default, Activation.None, null, new float[10]));
+    }
+}

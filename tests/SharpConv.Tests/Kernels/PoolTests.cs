@@ -1,0 +1,85 @@
+using SharpConv.Kernels;
+using SharpConv.Kernels.Pool;
+using SharpConv.Runtime;
+
+namespace SharpConv.Tests.Kernels;
+
+public class PoolTests
+{
+    public static IEnumerable<object[]> Shapes() => new[]
+    {
+        new object[] { new PoolParams(3, 13, 13, 3, 3, 2) },                                   // AlexNet
+        new object[] { new PoolParams(2, 112, 112, 3, 3, 2, pad: 1) },                         // ResNet stem
+        new object[] { new PoolParams(2, 55, 55, 3, 3, 2, ceilMode: true) },                   // SqueezeNet/GoogLeNet
+        new object[] { new PoolParams(2, 14, 15, 3, 3, 1, pad: 1, ceilMode: true) },
+        new object[] { new PoolParams(3, 9, 10, 2, 2, 2) },
+        new object[] { new PoolParams(2, 10, 11, 3, 2, 3, pad: 1, ceilMode: true, countIncludePad: true) },
+        new object[] { new PoolParams(2, 8, 7, 3, 3, 2) with { PadTop = 0, PadLeft = 1, PadBottom = 2, PadRight = 0 } },
+        new object[] { new PoolParams(1, 33, 33, 5, 5, 3, pad: 2, countIncludePad: true) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void PoolingMatchesReference(PoolParams p)
+    {
+        foreach (bool isMax in new[] { true, false })
+        foreach (int batch in new[] { 1, 3 })
+        {
+            var x = KernelAssert.Random(batch * p.C * p.H * p.W, 7);
+            var want = new float[batch * p.C * p.P * p.Q];
+            PoolingReference.Run(x, batch, p, want, isMax);
+            foreach (int t in new[] { 1, 2, 3 })
+            {
+                using var s = new Scheduler(t);
+                var got = new float[want.Length];
+                var scratch = new float[Pooling.ScratchElements(p, t)];
+                if (isMax) Pooling.Max(x, batch, p, got, s, scratch); else Pooling.Average(x, batch, p, got, s, scratch);
+                KernelAssert.Close(want, got, 1e-6, $"{(isMax ? "max" : "avg")} {p} N{batch} T{t}");
+            }
+        }
+    }
+
+    [Fact]
+    public void CeilModeOutputSizesMatchPyTorch()
+    {
+        Assert.Equal(27, new PoolParams(1, 55, 55, 3, 3, 2, ceilMode: true).P);
+        Assert.Equal(56, new PoolParams(1, 112, 112, 3, 3, 2, pad: 1).P);
+        Assert.Equal(4, new PoolParams(1, 6, 6, 2, 2, 2, pad: 1, ceilMode: true).P);  // last window would start in the padding
+        Assert.Equal(7, new PoolParams(1, 14, 14, 3, 3, 2, ceilMode: true).P);
+    }
+
+    [Fact]
+    public void ElementwiseKernels()
+    {
+        var x = KernelAssert.Random(2 * 3 * 37, 3, -4, 4);
+        var y = new float[x.Length];
+        Elementwise.Relu(x, y);
+        for (int i = 0; i < x.Length; i++) Assert.Equal(Math.Max(x[i], 0f), y[i]);
+        Elementwise.Apply(Activation.Relu6, x, y);
+        for (int i = 0; i < x.Length; i++) Assert.Equal(Math.Min(Math.Max(x[i], 0f), 6f), y[i]);
+
+        float[] g = { 1.5f, 0.5f, 2f }, b = { 0.1f, -0.2f, 0.3f }, m = { 0.2f, -1f, 0f }, v = { 1f, 4f, 0.25f };
+        var scale = new float[3]; var shift = new float[3];
+        Elementwise.FoldBatchNorm(g, b, m, v, 1e-5f, scale, shift);
+        Elementwise.ScaleShift(x, y, 2, 3, 37, scale, shift, Activation.None);
+        for (int i = 0; i < x.Length; i++)
+        {
+            int c = i / 37 % 3;
+            float want = (x[i] - m[c]) / MathF.Sqrt(v[c] + 1e-5f) * g[c] + b[c];
+            Assert.True(Math.Abs(want - y[i]) <= 1e-5f * (1 + Math.Abs(want)), $"bn {i}: {want} vs {y[i]}");
+        }
+
+        float[] logits = { 1000f, 1001f, 999f, -3f, 0f, 2f };
+        var p = new float[6];
+        Elementwise.Softmax(logits, p, 2, 3);
+        for (int r = 0; r < 2; r++)
+        {
+            double max = logits.Skip(r * 3).Take(3).Max(), sum = logits.Skip(r * 3).Take(3).Sum(l => Math.Exp(l - max));
+            for (int j = 0; j < 3; j++) Assert.Equal(Math.Exp(logits[r * 3 + j] - max) / sum, p[r * 3 + j], 1e-6);
+        }
+
+        var gap = new float[6];
+        Pooling.GlobalAverage(x, 2, 3, 37, gap);
+        for (int i = 0; i < 6; i++) Assert.Equal(x.Skip(i * 37).Take(37).Average(), gap[i], 1e-5);
+    }
+}

@@ -1,0 +1,79 @@
+using SharpConv.Runtime;
+
+namespace SharpConv.Tests.Kernels;
+
+public class SchedulerTests
+{
+    private unsafe struct Fill : IParallelBody
+    {
+        public int* Data;
+        public int* ThreadOf;
+        public void Run(int begin, int end, int thread)
+        {
+            for (int i = begin; i < end; i++) { Data[i] += i * 2; ThreadOf[i] = thread; }
+        }
+    }
+
+    private struct Throws : IParallelBody
+    {
+        public int Bad;
+        public void Run(int begin, int end, int thread)
+        {
+            for (int i = begin; i < end; i++) if (i == Bad) throw new InvalidOperationException("item " + i);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)] [InlineData(2)] [InlineData(3)] [InlineData(5)]
+    public unsafe void EveryItemRunsOnceWithStaticPartition(int threads)
+    {
+        using var s = new Scheduler(threads);
+        foreach (int count in new[] { 1, 2, 3, 7, 100 })
+        {
+            var data = new int[count]; var who = new int[count];
+            fixed (int* d = data) fixed (int* w = who)
+                s.For(count, new Fill { Data = d, ThreadOf = w });
+            for (int i = 0; i < count; i++)
+            {
+                Assert.Equal(i * 2, data[i]);
+                int expect = -1;
+                for (int t = 0; t < threads; t++) { var (b, e) = Scheduler.Partition(count, t, threads); if (i >= b && i < e) expect = t; }
+                if (count >= threads) Assert.Equal(expect, who[i]);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 0)] [InlineData(2, 0)] [InlineData(2, 99)] [InlineData(3, 50)]
+    public void ExceptionReachesCaller(int threads, int bad)
+    {
+        using var s = new Scheduler(threads);
+        var ex = Assert.Throws<InvalidOperationException>(() => s.For(100, new Throws { Bad = bad }));
+        Assert.Equal("item " + bad, ex.Message);
+        s.For(100, new Throws { Bad = -1 });   // still usable afterwards
+    }
+
+    [Fact]
+    public unsafe void SteadyStateCallAllocatesNothing()
+    {
+        using var s = new Scheduler(2);
+        var data = new int[64]; var who = new int[64];
+        fixed (int* d = data) fixed (int* w = who)
+        {
+            var body = new Fill { Data = d, ThreadOf = w };
+            s.For(64, body);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++) s.For(64, body);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    [Fact]
+    public void DisposeStopsWorkersAndRejectsCalls()
+    {
+        var s = new Scheduler(3);
+        s.Dispose();
+        s.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => s.For(10, new Throws { Bad = -1 }));
+    }
+}
