@@ -74,6 +74,8 @@ public sealed class OpTests(SimulatorFixture sim)
         Run(shape, x => x.Tanh(), "tanh");
         Run(shape, x => x.Then(new Scale(1.7f, -0.3f)), "scale");
         Run(shape, x => x.Dropout(0.3f).Relu(), "dropout (view) then relu");
+        Run(shape, x => x.Then(new Pow(2f)), "pow 2");
+        Run(shape, x => x.Sigmoid().Then(new Pow(0.75f)), "pow 0.75");
     }
 
     [Fact]
@@ -130,6 +132,8 @@ public sealed class OpTests(SimulatorFixture sim)
         Run(new Shape(3, 10), x => x.Softmax(), "softmax N×10");
         Run(new Shape(2, 5, 3, 4), x => x.Softmax(1), "softmax channels of NCHW");
         Run(new Shape(2, 5, 3, 4), x => x.Softmax(-1), "softmax last axis");
+        Run(new Shape(3, 10), x => x.Then(new LogSoftmax()), "log-softmax N×10");
+        Run(new Shape(2, 5, 3, 4), x => x.Then(new LogSoftmax(2)), "log-softmax axis 2");
     }
 
     [Fact]

@@ -33,10 +33,15 @@ internal sealed class DeviceMemoryPlan
         Offsets = new long[count];
         var live = new List<(long Offset, long Length, int Slot)>();
         long arena = 0;
-        for (int i = 0; i < count; i++)
+        // Network inputs are copied in before the first step, so they are live from the start wherever they sit in the
+        // slot order (a second input may first be read near the end): place them first, as the CPU plan does.
+        var isInput = new bool[count];
+        foreach (int s in plan.InputSlots) isInput[s] = true;
+        var order = Enumerable.Range(0, count).Where(i => isInput[i]).Concat(Enumerable.Range(0, count).Where(i => !isInput[i]));
+        foreach (int i in order)
         {
             if (root[i] != i || plan.ConstantValue(i) is not null) continue;
-            live.RemoveAll(b => lastUse[b.Slot] < i);
+            if (!isInput[i]) live.RemoveAll(b => lastUse[b.Slot] < i);
             long length = (plan.SlotShapes[i].ElementCount + Alignment - 1) / Alignment * Alignment;
             long offset = 0;
             foreach (var b in live.OrderBy(b => b.Offset))

@@ -8,7 +8,7 @@ namespace SharpConv.Gpu.Kernels;
 /// <summary>Which unary function <see cref="ElementwiseKernels.Unary"/> applies.</summary>
 internal enum UnaryCode
 {
-    Copy = 0, Relu = 1, Clamp = 2, LeakyRelu = 3, Sigmoid = 4, Tanh = 5, Affine = 6,
+    Copy = 0, Relu = 1, Clamp = 2, LeakyRelu = 3, Sigmoid = 4, Tanh = 5, Affine = 6, Pow = 7,
 }
 
 /// <summary>Which binary function <see cref="ElementwiseKernels.Binary"/> applies.</summary>
@@ -68,6 +68,7 @@ internal static class ElementwiseKernels
         else if (p.Code == (int)UnaryCode.Sigmoid) r = 1f / (1f + MathF.Exp(-v));
         else if (p.Code == (int)UnaryCode.Tanh) r = MathF.Tanh(v);
         else if (p.Code == (int)UnaryCode.Affine) r = p.A * v + p.B;
+        else if (p.Code == (int)UnaryCode.Pow) r = p.A == 2f ? v * v : p.A == 1f ? v : MathF.Pow(v, p.A);
         else r = v;
         y[i] = r;
     }

@@ -15,9 +15,11 @@ internal struct LrnArgs
 internal struct SoftmaxArgs
 {
     public int Len, Inner;
+    /// <summary>Non-zero: log-softmax, <c>x − max − log Σ exp(x − max)</c>.</summary>
+    public int Log;
 }
 
-/// <summary>Normalisations: LRN across channels and softmax along an axis.</summary>
+/// <summary>Normalisations: LRN across channels and (log-)softmax along an axis.</summary>
 internal static class NormKernels
 {
     /// <summary>LRN: <c>y_c = x_c / (k + α/n·Σ x_j²)^β</c> over the clipped channel window; one thread per element.</summary>
@@ -47,6 +49,12 @@ internal static class NormKernels
         for (int j = 0; j < p.Len; j++) { float v = x[at + (long)j * p.Inner]; if (v > max) max = v; }
         float sum = 0f;
         for (int j = 0; j < p.Len; j++) sum += MathF.Exp(x[at + (long)j * p.Inner] - max);
-        for (int j = 0; j < p.Len; j++) y[at + (long)j * p.Inner] = MathF.Exp(x[at + (long)j * p.Inner] - max) / sum;
+        if (p.Log != 0)
+        {
+            float log = MathF.Log(sum);
+            for (int j = 0; j < p.Len; j++) y[at + (long)j * p.Inner] = x[at + (long)j * p.Inner] - max - log;
+        }
+        else
+            for (int j = 0; j < p.Len; j++) y[at + (long)j * p.Inner] = MathF.Exp(x[at + (long)j * p.Inner] - max) / sum;
     }
 }

@@ -73,7 +73,7 @@ internal sealed class GlobalPoolLayer : GpuLayer
     }
 }
 
-/// <summary>Unary element-wise ops (ReLU, Clip, LeakyReLU, Sigmoid, Tanh, Scale).</summary>
+/// <summary>Unary element-wise ops (ReLU, Clip, LeakyReLU, Sigmoid, Tanh, Scale, Pow).</summary>
 internal sealed class UnaryLayer : GpuLayer
 {
     private readonly UnaryArgs _args;
@@ -89,6 +89,7 @@ internal sealed class UnaryLayer : GpuLayer
         Sigmoid => new UnaryArgs { Code = (int)UnaryCode.Sigmoid },
         Tanh => new UnaryArgs { Code = (int)UnaryCode.Tanh },
         Scale s => new UnaryArgs { Code = (int)UnaryCode.Affine, A = s.Multiplier, B = s.Offset },
+        Pow p => new UnaryArgs { Code = (int)UnaryCode.Pow, A = p.Exponent },
         _ => null,
     };
 
@@ -237,19 +238,20 @@ internal sealed class LrnLayer : GpuLayer
     }
 }
 
-/// <summary>Softmax along an axis: one thread per row.</summary>
+/// <summary>Softmax or log-softmax along an axis: one thread per row.</summary>
 internal sealed class SoftmaxLayer : GpuLayer
 {
-    private readonly Softmax _softmax;
-    public SoftmaxLayer(Softmax softmax, KernelLibrary kernels) { _softmax = softmax; _ = kernels.Softmax; }
-    public override string Algorithm => "gpu-softmax";
+    private readonly int _axis;
+    private readonly bool _log;
+    public SoftmaxLayer(int axis, bool log, KernelLibrary kernels) { _axis = axis; _log = log; _ = kernels.Softmax; }
+    public override string Algorithm => _log ? "gpu-log-softmax" : "gpu-softmax";
     public override Action? Bind(BindContext c)
     {
         var s = c.Step.InputShapes[0];
-        int axis = _softmax.Axis < 0 ? _softmax.Axis + s.Rank : _softmax.Axis;
+        int axis = _axis < 0 ? _axis + s.Rank : _axis;
         int len = s[axis]; long inner = s.ElementsFrom(axis + 1);
         long rows = s.ElementCount / Math.Max(1, len);
-        var p = new SoftmaxArgs { Len = len, Inner = (int)inner };
+        var p = new SoftmaxArgs { Len = len, Inner = (int)inner, Log = _log ? 1 : 0 };
         var k = c.Kernels; var xv = c.Inputs[0]; var yv = c.Output;
         return () => Launch1D(rows, i => k.Softmax(i, p, xv, yv));
     }
@@ -284,7 +286,8 @@ internal static class LayerFactory
             case Concat concat: return new ConcatLayer(concat, kernels);
             case ChannelZeroPad pad: return new ChannelZeroPadLayer(pad, kernels);
             case Lrn lrn: return new LrnLayer(lrn, kernels);
-            case Softmax softmax: return new SoftmaxLayer(softmax, kernels);
+            case Softmax softmax: return new SoftmaxLayer(softmax.Axis, log: false, kernels);
+            case LogSoftmax logSoftmax: return new SoftmaxLayer(logSoftmax.Axis, log: true, kernels);
             case Mean: return new MeanLayer(kernels);
         }
         if (UnaryLayer.For(op) is { } unary) return new UnaryLayer(unary, kernels);
