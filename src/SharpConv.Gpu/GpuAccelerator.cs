@@ -88,7 +88,7 @@ public sealed class GpuAccelerator : IDisposable
     public long MemoryBytes => Device.MemorySize;
 
     /// <summary>One line for logs: kind, name, memory.</summary>
-    public override string ToString() => $"{Kind}: {Name} ({MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB)";
+    public override string ToString() => $"{Kind}: {Name} ({(Kind == GpuDevice.CpuSim ? "host memory" : $"{MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB")})";
 
     internal Accelerator Device { get; }
     internal KernelLibrary Kernels { get; }

@@ -72,13 +72,12 @@ public sealed class NetworkTests(SimulatorFixture sim)
         EndToEnd(b.Build(y), batch);
     }
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(3)]
-    public void LeNet5FromTheZoo(int batch)
+    [Fact]
+    public void LeNet5FromTheZoo()
     {
-        EndToEnd(Zoo.Zoo.Build("lenet5"), batch);
-        EndToEnd(Zoo.Zoo.Build("lenet5-original"), batch);
+        // The simulator is slow on the 400-wide fully connected layers (GEMM barriers): one batch size per variant.
+        EndToEnd(Zoo.Zoo.Build("lenet5"), 3);
+        EndToEnd(Zoo.Zoo.Build("lenet5-original"), 1);
     }
 
     /// <summary>SqueezeNet's fire module: squeeze 1×1, expand 1×1 and 3×3, concatenated; then the classifier head.</summary>
