@@ -21,6 +21,10 @@ public static class Program
         SummaryCommand.Create,
         RunCommand.Create,
         ExplainCommand.Create,
+        ProfileCommand.Create,
+        ReportCommand.Create,
+        FiltersCommand.Create,
+        FeatureMapsCommand.Create,
     ];
 
     /// <summary>The process entry point: the real console, with colours and progress bars where it is a terminal.</summary>
