@@ -138,6 +138,11 @@ public sealed class ExecutionPlan
     public IReadOnlyList<long> SlotOffsets { get; }
     internal bool[] IsConstantSlot { get; }
     internal Tensor?[] ConstantValues { get; }
+    /// <summary>
+    /// The value of a constant slot (a <see cref="Constant"/> node's tensor, which lives outside the arena), or null for
+    /// an activation slot. Backends that keep their own copy of the constants (the GPU executor) read them here.
+    /// </summary>
+    public Tensor? ConstantValue(int slot) => ConstantValues[slot];
     /// <summary>Floats of the activation arena — the planned peak activation memory of a forward pass.</summary>
     public long ArenaElements { get; }
     /// <summary>Floats of scratch shared by all steps (im2col panels, Winograd tiles).</summary>
