@@ -40,3 +40,32 @@ public class BenchCommandTests
         Assert.Equal(1, Run("bench", "no-such-net").Code);
     }
 }
+
+public class DeviceOptionTests
+{
+    private static (int Code, string Text) Run(params string[] args)
+    {
+        var writer = new StringWriter();
+        int code = Program.Run(args, writer);
+        return (code, writer.ToString());
+    }
+
+    [Fact]
+    public void BenchAndProfileRunOnTheGpuBackendsCpuSimulator()
+    {
+        var (code, text) = Run("bench", "lenet5", "--device", "cpu-sim", "--runs", "2", "--warmup", "1", "--threads", "1");
+        Assert.Equal(0, code);
+        Assert.Contains("p50 ms", text);
+        (code, text) = Run("profile", "lenet5", "--device", "cpu-sim", "--runs", "2", "--warmup", "1");
+        Assert.Equal(0, code);
+        Assert.Contains("gpu-", text); // the device's algorithm names, not the CPU kernels'
+    }
+
+    [Fact]
+    public void UnknownDeviceIsAOneLineError()
+    {
+        var (code, text) = Run("bench", "lenet5", "--device", "tpu");
+        Assert.Equal(1, code);
+        Assert.Contains("unknown --device 'tpu'", text);
+    }
+}

@@ -26,7 +26,8 @@ public static class BenchCommand
         var runs = new Option<int>("--runs", "-r") { Description = "timed runs per configuration", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "untimed runs first", DefaultValueFactory = _ => 3 };
         var json = new Option<string?>("--json") { Description = "also write the rows as JSON to this file" };
-        var command = new Command("bench", "time a model over batch sizes and thread counts: img/s, latency percentiles, GFLOP/s") { model, batches, threads, runs, warmup, json };
+        var device = new Option<string>("--device") { Description = $"where to run: {SharpConv.Gpu.DeviceChoice.Accepted}", DefaultValueFactory = _ => "cpu" };
+        var command = new Command("bench", "time a model over batch sizes and thread counts: img/s, latency percentiles, GFLOP/s") { model, batches, threads, runs, warmup, json, device };
         command.SetAction((parse, cancel) =>
         {
             var bs = ParseList(parse.GetValue(batches)!, "--batch");
@@ -40,7 +41,7 @@ public static class BenchCommand
             {
                 foreach (int b in bs)
                     foreach (int t in ts)
-                        rows.Add(Execute(net, b, t, r, w, () => advance(1), cancel));
+                        rows.Add(Execute(net, b, t, r, w, () => advance(1), cancel, parse.GetValue(device)!));
             }
             int total = bs.Count * ts.Count * (r + w);
             if (context.Interactive)
@@ -75,18 +76,19 @@ public static class BenchCommand
     }
 
     /// <summary>Compiles <paramref name="net"/> for <paramref name="threads"/> and times <paramref name="runs"/> runs at <paramref name="batch"/>.</summary>
-    public static Row Execute(Network net, int batch, int threads, int runs, int warmup, Action? afterRun = null, CancellationToken cancel = default)
+    public static Row Execute(Network net, int batch, int threads, int runs, int warmup, Action? afterRun = null, CancellationToken cancel = default, string device = "cpu")
     {
         using var compiled = net.Compile(new CompileOptions { Threads = threads });
+        using var runner = DeviceRunner.Create(compiled, device);
         var plan = compiled.PlanFor(batch);
         var input = Tensor.RandomNormal(net.InputShape.WithBatch(batch), 7);
         var output = new Tensor(plan.SlotShapes[plan.OutputSlots[0]]);
-        for (int i = 0; i < warmup; i++) { compiled.Run(input, output, cancel); afterRun?.Invoke(); }
+        for (int i = 0; i < warmup; i++) { runner.Run(input, output, cancel); afterRun?.Invoke(); }
         var times = new double[runs];
         for (int i = 0; i < runs; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            compiled.Run(input, output, cancel);
+            runner.Run(input, output, cancel);
             times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             afterRun?.Invoke();
         }

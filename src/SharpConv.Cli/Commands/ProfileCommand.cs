@@ -24,8 +24,9 @@ public static class ProfileCommand
         var seed = new Option<int>("--seed") { Description = "seed of the random input (and of zoo weights)", DefaultValueFactory = _ => 0 };
         var json = new Option<string?>("--json") { Description = "also write the profile as JSON to this file" };
         var csv = new Option<string?>("--csv") { Description = "also write the per-layer rows as CSV to this file" };
+        var device = new Option<string>("--device") { Description = $"where to run: {SharpConv.Gpu.DeviceChoice.Accepted}", DefaultValueFactory = _ => "cpu" };
         var command = new Command("profile", "time every layer of a compiled network: per-layer table, rollups by layer type and stage, JSON/CSV")
-            { model, batch, threads, runs, warmup, seed, json, csv };
+            { model, batch, threads, runs, warmup, seed, json, csv, device };
         command.SetAction(parse =>
         {
             int n = parse.GetValue(batch), t = parse.GetValue(threads), r = parse.GetValue(runs), w = parse.GetValue(warmup);
@@ -35,7 +36,7 @@ public static class ProfileCommand
             if (w < 0) throw new CliException($"--warmup must be ≥ 0, found {w}.");
             var source = NetworkSource.Resolve(parse.GetValue(model)!, new ZooOptions { Seed = parse.GetValue(seed) });
             using var ctrlC = CtrlC.Listen();
-            var report = Execute(context, source, n, t, r, w, parse.GetValue(seed), ctrlC.Token);
+            var report = Execute(context, source, n, t, r, w, parse.GetValue(seed), ctrlC.Token, parse.GetValue(device)!);
             Render(context.Console, report);
             Write(context, parse.GetValue(json), report.ToJson(), "JSON");
             Write(context, parse.GetValue(csv), report.ToCsv(), "CSV");
@@ -46,17 +47,18 @@ public static class ProfileCommand
 
     /// <summary>Compiles <paramref name="source"/> with the fast kernels and profiles it, with a progress bar on a terminal.</summary>
     public static ProfileReport Execute(CliContext context, NetworkSource source, int batch, int threads, int runs, int warmup, int seed,
-        CancellationToken cancellation)
+        CancellationToken cancellation, string device = "cpu")
     {
         using var compiled = source.Network.Compile(new CompileOptions { Threads = threads });
+        using var runner = DeviceRunner.Create(compiled, device);
         var input = Tensor.RandomNormal(source.Network.InputShape.WithBatch(batch), seed);
-        if (!context.Interactive) return Profiler.Run(compiled, input, runs, warmup, null, cancellation);
+        if (!context.Interactive) return Profiler.Run(compiled, runner.Runner, input, runs, warmup, null, cancellation, runner.AlgorithmOf);
         ProfileReport? result = null;
         context.Console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask($"profiling {Markup.Escape(source.Label)}", maxValue: warmup + runs);
-                result = Profiler.Run(compiled, input, runs, warmup, new InlineProgress(done => task.Value = done), cancellation);
+                result = Profiler.Run(compiled, runner.Runner, input, runs, warmup, new InlineProgress(done => task.Value = done), cancellation, runner.AlgorithmOf);
             });
         return result!;
     }

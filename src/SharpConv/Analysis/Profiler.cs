@@ -130,6 +130,12 @@ public sealed class ProfileReport
 /// </summary>
 public static class Profiler
 {
+    /// <summary>
+    /// Runs a compiled network's steps once, reporting each to the observer — <see cref="CompiledNetwork.Run(ReadOnlySpan{Tensor}, ReadOnlySpan{Tensor}, CancellationToken, IStepObserver?)"/>
+    /// itself, or another backend executing the same plan (the GPU backend).
+    /// </summary>
+    public delegate void NetworkRunner(ReadOnlySpan<Tensor> inputs, ReadOnlySpan<Tensor> outputs, CancellationToken cancellation, IStepObserver? observer);
+
     /// <summary>Profiles <paramref name="network"/> on <paramref name="input"/>.</summary>
     /// <param name="network">The compiled network.</param>
     /// <param name="input">The input (its batch size is the one profiled).</param>
@@ -138,7 +144,15 @@ public static class Profiler
     /// <param name="progress">Receives the number of finished runs (warm-up included).</param>
     /// <param name="cancellation">Checked between layers.</param>
     public static ProfileReport Run(CompiledNetwork network, Tensor input, int runs = 10, int warmup = 2,
-        IProgress<int>? progress = null, CancellationToken cancellation = default)
+        IProgress<int>? progress = null, CancellationToken cancellation = default) =>
+        Run(network, network.Run, input, runs, warmup, progress, cancellation);
+
+    /// <summary>
+    /// Profiles another executor of <paramref name="network"/>'s plan (e.g. the GPU backend), whose per-step algorithm
+    /// names come from <paramref name="algorithmOf"/> (default: the CPU kernel's).
+    /// </summary>
+    public static ProfileReport Run(CompiledNetwork network, NetworkRunner runner, Tensor input, int runs, int warmup,
+        IProgress<int>? progress, CancellationToken cancellation, Func<CompiledStep, string>? algorithmOf = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(runs, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(warmup);
@@ -149,14 +163,14 @@ public static class Profiler
         var wall = new double[runs];
         for (int i = 0; i < warmup; i++)
         {
-            network.Run(inputs, outputs, cancellation);
+            runner(inputs, outputs, cancellation, null);
             progress?.Report(i + 1);
         }
         for (int r = 0; r < runs; r++)
         {
             observer.Run = r;
             long start = Stopwatch.GetTimestamp();
-            network.Run(inputs, outputs, cancellation, observer);
+            runner(inputs, outputs, cancellation, observer);
             wall[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             progress?.Report(warmup + r + 1);
         }
@@ -165,7 +179,7 @@ public static class Profiler
         for (int s = 0; s < medians.Length; s++) medians[s] = Median(Enumerable.Range(0, runs).Select(r => observer.Ticks[s, r] * 1000.0 / Stopwatch.Frequency));
         double sum = medians.Sum();
         var rows = plan.Steps.Select((step, s) => new ProfileRow(
-            step.Name, step.Kind, step.Algorithm, step.Scope.Length == 0 ? step.Name : step.Scope.Split('.')[0], step.OutputShape,
+            step.Name, step.Kind, algorithmOf?.Invoke(step) ?? step.Algorithm, step.Scope.Length == 0 ? step.Name : step.Scope.Split('.')[0], step.OutputShape,
             step.Op.TrainableParameterCount, step.Macs, step.OutputShape.ElementCount * sizeof(float),
             medians[s], sum > 0 ? 100 * medians[s] / sum : 0)).ToList();
         return new ProfileReport(network.Network.Name, input.Shape[0], network.Options.Threads, runs, rows, Median(wall));
