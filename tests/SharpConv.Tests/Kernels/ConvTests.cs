@@ -173,6 +173,13 @@ public class ConvTests
         Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(3, 227, 227, 96, 11, 11, stride: 4)));
         Assert.Equal(ConvAlgorithm.Depthwise, ConvAlgorithmChooser.Choose(new ConvParams(32, 56, 56, 32, 3, 3, pad: 1, groups: 32)));
         Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(64, 56, 56, 128, 3, 3, stride: 2, pad: 1)));
+        // Calibrated thresholds (see ConvAlgorithmChooser): F(4,3) from 32 tiles, F(2,3) from 8, im2col below or for thin layers.
+        Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(128, 28, 28, 128, 3, 3, pad: 1)));
+        Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(512, 7, 7, 512, 3, 3, pad: 1)));
+        Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(512, 7, 7, 512, 3, 3, pad: 1), batch: 8));
+        Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(16, 28, 28, 32, 3, 3, pad: 1)));
+        Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(3, 224, 224, 64, 3, 3, pad: 1)));
+        Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(3, 224, 224, 64, 7, 7, stride: 2, pad: 3)));
         Assert.Throws<ArgumentException>(() => PreparedConv.Create(ConvAlgorithm.Winograd43, new ConvParams(4, 8, 8, 4, 3, 3, stride: 2), new float[144], default, Activation.None));
         Assert.Throws<InvalidLayerException>(() => PreparedConv.Create(ConvAlgorithm.Im2ColGemm, new ConvParams(4, 8, 8, 6, 3, 3, groups: 4), new float[54], default, Activation.None));
     }
