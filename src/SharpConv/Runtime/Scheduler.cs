@@ -59,6 +59,7 @@ public sealed unsafe class Scheduler : IDisposable
     private static readonly long SpinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
 
     [ThreadStatic] private static Scheduler? t_running;
+    [ThreadStatic] private static bool t_primed;
 
     /// <summary>Creates a scheduler that runs loops on <paramref name="threadCount"/> threads (the caller plus
     /// <c>threadCount − 1</c> workers). 1 runs everything inline.</summary>
@@ -69,6 +70,9 @@ public sealed unsafe class Scheduler : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(threadCount, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(threadCount, 256);
         ThreadCount = threadCount;
+        // Give the monitor its wait machinery now (the first Wait on an object inflates its lock, which may allocate),
+        // so the first time a steady-state loop has to block it allocates nothing.
+        lock (_gate) Monitor.Wait(_gate, 0);
         _workers = new Thread[threadCount - 1];
         for (int i = 0; i < _workers.Length; i++)
         {
@@ -105,6 +109,13 @@ public sealed unsafe class Scheduler : IDisposable
             // Inline: a single thread, a tiny loop, or a nested call from a worker (which would deadlock).
             body.Run(0, count, 0);
             return;
+        }
+
+        if (!t_primed)
+        {
+            // Same for this calling thread's own wait state, once per thread (warm-up, not steady state).
+            lock (_gate) Monitor.Wait(_gate, 0);
+            t_primed = true;
         }
 
         lock (_callGate)
