@@ -1,17 +1,22 @@
 namespace SharpConv.Kernels.Conv;
 
 /// <summary>
-/// Picks a convolution algorithm from the layer's shape: a small table, in the spirit of ncnn's, with the
-/// measurements behind it (perf/KernelProbe, this 2-core AVX-512 machine; see Kernels/README.md):
+/// Picks a convolution algorithm from the layer's shape: a small table, in the spirit of ncnn's, calibrated with
+/// perf/SpeedProbe <c>-layers</c> (every conv layer of ResNet-18/50, GoogLeNet, DenseNet-121, SqueezeNet, VGG-16, every
+/// algorithm, interleaved, batch 1 and 8, 2 threads, on the 2-core Zen 4-class AVX-512 machine). The choice depends on
+/// the shape and batch only — never on the thread count — so results stay bit-identical across thread counts.
 /// <list type="number">
 /// <item>groups == C (depthwise) → <see cref="ConvAlgorithm.Depthwise"/>: no channel reduction for a GEMM to block.</item>
 /// <item>1×1, stride 1, no padding → <see cref="ConvAlgorithm.Pointwise"/>: GEMM straight on the input.</item>
-/// <item>3×3, stride 1, dilation 1, groups 1, C and K ≥ 16 → Winograd. F(4,3) does 4× fewer multiplies than direct,
-///   F(2,3) 2.25×; F(4,3) wins when there are enough 4×4 tiles to fill the GEMM panels (output ≥ 16×16 or a
-///   batch), F(2,3) for small maps (e.g. 512→512 at 14×14 batch 1: 16 F(4,3) tiles would fill half a panel).
-///   Below 16 channels the transforms cost more than the multiplies they save.</item>
-/// <item>groups 1, C ≤ 4 → <see cref="ConvAlgorithm.Direct"/> (RGB first layers: im2col's B would be R·S/stride²
-///   times the image for a depth of only 3·R·S).</item>
+/// <item>3×3, stride 1, dilation 1, groups 1 → Winograd when its transforms pay: with T = batch·⌈P/4⌉·⌈Q/4⌉ F(4,3)
+///   tiles, F(4,3) from T ≥ 32 (128→128 @28×28 batch 1: 1.7 ms vs 3.8 ms for F(2,3); VGG 512→512 @28: 30 vs 57 ms),
+///   F(2,3) for 8 ≤ T &lt; 32 (512→512 @14×14 batch 1), and plain im2col below (7×7 maps at batch 1: the padded 8×8
+///   tiles waste a third and the transforms do not amortise). The transforms cost ∝ C + K per tile while the
+///   multiplies they save cost ∝ C·K, so thin layers stay on im2col: C ≥ 64, or C ≥ 32 on large maps (T ≥ 128);
+///   GoogLeNet's 16→32, 24→64, 32→64 @14–28 run ~2× faster on im2col.</item>
+/// <item>RGB stems (C ≤ 4) stay on im2col too: measured interleaved at batch 1, ResNet's 3→64 7×7/2, SqueezeNet's
+///   3→96 7×7/2 and AlexNet's 3→64 11×11/4 ran 1.5–2.5× faster on im2col than on <see cref="ConvAlgorithm.Direct"/>
+///   (which remains available to force).</item>
 /// <item>Everything else → <see cref="ConvAlgorithm.Im2ColGemm"/>.</item>
 /// </list>
 /// </summary>
@@ -22,12 +27,13 @@ public static class ConvAlgorithmChooser
     {
         if (p.Groups == p.C && p.C > 1) return ConvAlgorithm.Depthwise;
         if (Supports(ConvAlgorithm.Pointwise, p)) return ConvAlgorithm.Pointwise;
-        if (Supports(ConvAlgorithm.Winograd43, p) && p.C >= 16 && p.K >= 16)
+        if (Supports(ConvAlgorithm.Winograd43, p) && p.K >= 16)
         {
             long tiles43 = (long)batch * ((p.P + 3) / 4) * ((p.Q + 3) / 4);
-            return tiles43 >= 64 ? ConvAlgorithm.Winograd43 : ConvAlgorithm.Winograd23;
+            bool wide = p.C >= 64 || (p.C >= 32 && tiles43 >= 128);
+            if (wide && tiles43 >= 32) return ConvAlgorithm.Winograd43;
+            if (wide && tiles43 >= 8) return ConvAlgorithm.Winograd23;
         }
-        if (p.Groups == 1 && p.C <= 4) return ConvAlgorithm.Direct;
         return ConvAlgorithm.Im2ColGemm;
     }
 

@@ -1,0 +1,135 @@
+// SpeedProbe: SharpConv vs ONNX Runtime on the same ONNX file, same machine, same run, interleaved.
+// Usage: dotnet run -c Release --project perf/SpeedProbe -- [net ...] [-b 1,8] [-t 1,2] [-r rounds] [-profile] [-noort]
+// Prints per network × batch × threads: SharpConv median ms, ORT median ms, ratio (ORT / SharpConv: > 1 means faster).
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using SharpConv;
+using SharpConv.Compilation;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+var nets = new List<string>();
+int[] batches = [1, 8], threadCounts = [1, 2];
+int rounds = 5;
+bool profile = false, noOrt = false, layers = false;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "-b": batches = args[++i].Split(',').Select(int.Parse).ToArray(); break;
+        case "-t": threadCounts = args[++i].Split(',').Select(int.Parse).ToArray(); break;
+        case "-r": rounds = int.Parse(args[++i]); break;
+        case "-profile": profile = true; break;
+        case "-noort": noOrt = true; break;
+        case "-layers": layers = true; break;
+        default: nets.Add(args[i]); break;
+    }
+}
+if (nets.Count == 0) nets = ["resnet18", "resnet50", "googlenet", "densenet121", "squeezenet1_0", "squeezenet1_1", "vgg11", "vgg16", "alexnet"];
+
+string root = FindRoot();
+string ModelPath(string name)
+{
+    var reference = Path.Combine("/work/shared/reference/models", name, "model.onnx");
+    if (File.Exists(reference)) return reference;
+    var dir = Path.Combine(root, "perf", ".models");
+    Directory.CreateDirectory(dir);
+    var path = Path.Combine(dir, name + ".onnx");
+    if (!File.Exists(path)) SharpConv.Onnx.OnnxExporter.Save(SharpConv.Zoo.Zoo.Build(name), path);
+    return path;
+}
+
+Console.WriteLine($"# SpeedProbe  {DateTime.Now:u}  cores {Environment.ProcessorCount}  V512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}  rounds {rounds}");
+Console.WriteLine($"{"network",-14} {"batch",5} {"thr",3} {"SharpConv ms",13} {"ORT ms",10} {"ratio",7} {"maxRelErr",10}");
+if (layers)
+{
+    foreach (var name in nets)
+    {
+        var lnet = SharpConv.Onnx.OnnxModel.Load(ModelPath(name));
+        foreach (int b in batches) foreach (int t in threadCounts) LayerProbe.Run(lnet, name, b, t, rounds);
+    }
+    return;
+}
+foreach (var name in nets)
+{
+    string path = ModelPath(name);
+    var net = SharpConv.Onnx.OnnxModel.Load(path);
+    foreach (int threads in threadCounts)
+    {
+        using var compiled = net.Compile(new CompileOptions { Threads = threads });
+        InferenceSession? session = null;
+        if (!noOrt)
+        {
+            var so = new SessionOptions
+            {
+                IntraOpNumThreads = threads, InterOpNumThreads = 1,
+                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+                ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            };
+            so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            session = new InferenceSession(path, so);
+        }
+        foreach (int batch in batches)
+        {
+            var inShape = net.InputShape.WithBatch(batch);
+            var input = Tensor.RandomUniform(inShape, seed: 7, low: 0f, high: 1f);
+            var output = new Tensor(compiled.PlanFor(batch).SlotShapes[compiled.PlanFor(batch).OutputSlots[0]]);
+            Action sharp = () => compiled.Run(input, output);
+            Action? ort = null;
+            float[] ortOut = new float[output.Length];
+            OrtValue? inV = null, outV = null; RunOptions? ro = null;
+            string inName = "", outName = "";
+            if (session != null)
+            {
+                inName = session.InputMetadata.Keys.First(); outName = session.OutputMetadata.Keys.First();
+                var inData = input.ToArray();
+                inV = OrtValue.CreateTensorValueFromMemory(inData, inShape.ToArray().Select(x => (long)x).ToArray());
+                outV = OrtValue.CreateTensorValueFromMemory(ortOut, output.Shape.ToArray().Select(x => (long)x).ToArray());
+                ro = new RunOptions();
+                var inNames = new[] { inName }; var outNames = new[] { outName };
+                var inVals = new[] { inV }; var outVals = new[] { outV };
+                ort = () => session.Run(ro, inNames, inVals, outNames, outVals);
+            }
+            // Warm-up (JIT, plans, ORT's first-run allocations).
+            for (int w = 0; w < 2; w++) { sharp(); ort?.Invoke(); }
+            double err = 0;
+            if (ort != null)
+            {
+                var a = output.Span; double scale = 0;
+                for (int i = 0; i < a.Length; i++) scale = Math.Max(scale, Math.Abs(ortOut[i]));
+                for (int i = 0; i < a.Length; i++) err = Math.Max(err, Math.Abs(a[i] - ortOut[i]) / Math.Max(scale, 1e-20));
+            }
+            // Interleaved rounds: each round times one SharpConv run and one ORT run (order alternates).
+            var ts = new List<double>(); var to = new List<double>();
+            double one = Time(sharp);
+            int perRound = Math.Clamp((int)(300 / Math.Max(one, 0.01)), 1, 20);
+            for (int r = 0; r < rounds; r++)
+            {
+                if (r % 2 == 0) { ts.Add(TimeN(sharp, perRound)); if (ort != null) to.Add(TimeN(ort, perRound)); }
+                else { if (ort != null) to.Add(TimeN(ort, perRound)); ts.Add(TimeN(sharp, perRound)); }
+            }
+            double ms = Median(ts), mo = ort != null ? Median(to) : double.NaN;
+            Console.WriteLine($"{name,-14} {batch,5} {threads,3} {ms,13:F2} {mo,10:F2} {mo / ms,7:F3} {err,10:E1}");
+            if (profile)
+            {
+                var rep = SharpConv.Analysis.Profiler.Run(compiled, input, Math.Max(3, perRound), 1);
+                Console.WriteLine($"   profile: e2e {rep.EndToEndMedianMs:F2} ms, layer sum {rep.LayerSumMs:F2} ms, {rep.GFlops:F1} GFLOP/s");
+                foreach (var g in rep.ByKind) Console.WriteLine($"     kind {g.Key,-16} {g.Layers,4} layers {g.MedianMs,9:F3} ms {g.Percent,5:F1}% {g.GFlops,7:F1} GFLOP/s");
+                foreach (var row in rep.Rows.OrderByDescending(r => r.MedianMs).Take(25))
+                    Console.WriteLine($"     {row.Name,-40} {row.Kind,-14} {row.Algorithm,-11} {row.OutputShape,-18} {row.MedianMs,8:F3} ms {row.Percent,5:F1}% {row.GFlops,7:F1} GF/s");
+            }
+            inV?.Dispose(); outV?.Dispose(); ro?.Dispose();
+        }
+        session?.Dispose();
+    }
+}
+
+static double Time(Action a) { var sw = Stopwatch.StartNew(); a(); return sw.Elapsed.TotalMilliseconds; }
+static double TimeN(Action a, int n) { var sw = Stopwatch.StartNew(); for (int i = 0; i < n; i++) a(); return sw.Elapsed.TotalMilliseconds / n; }
+static double Median(List<double> xs) { var s = xs.OrderBy(x => x).ToArray(); return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2; }
+static string FindRoot()
+{
+    var d = new DirectoryInfo(AppContext.BaseDirectory);
+    while (d != null && !File.Exists(Path.Combine(d.FullName, "SharpConv.sln"))) d = d.Parent;
+    return d?.FullName ?? Directory.GetCurrentDirectory();
+}
