@@ -184,6 +184,22 @@ public static class OnnxExporter
                 case Relu: Emit("Relu", y, y, X); break;
                 case LeakyRelu lr: Emit("LeakyRelu", y, y, X).Attribute.Add(Attr("alpha", lr.Alpha)); break;
                 case Tanh: Emit("Tanh", y, y, X); break;
+                case PRelu pr: Emit("PRelu", y, y, X, Init($"{y}.slope", pr.Slope.Value)); break;
+                case HardSigmoid hs:
+                {
+                    var n = Emit("HardSigmoid", y, y, X);
+                    n.Attribute.Add(Attr("alpha", hs.Alpha)); n.Attribute.Add(Attr("beta", hs.Beta));
+                    break;
+                }
+                case HardSwish:
+                {
+                    // HardSwish is opset 14; opset 13 spells it x · HardSigmoid(x; 1/6, 1/2).
+                    string gate = Unique($"{y}.gate");
+                    var n = Emit("HardSigmoid", $"{y}.hardsigmoid", gate, X);
+                    n.Attribute.Add(Attr("alpha", 1f / 6f)); n.Attribute.Add(Attr("beta", 0.5f));
+                    Emit("Mul", y, y, X, gate);
+                    break;
+                }
                 case Sigmoid: Emit("Sigmoid", y, y, X); break;
                 case Clip clip:
                     Emit("Clip", y, y, X, float.IsNegativeInfinity(clip.Min) ? "" : Scalar($"{y}.min", clip.Min), float.IsPositiveInfinity(clip.Max) ? "" : Scalar($"{y}.max", clip.Max));
@@ -196,6 +212,8 @@ public static class OnnxExporter
                 case Mul: Emit("Mul", y, y, x); break;
                 case Div: Emit("Div", y, y, x); break;
                 case Mean: Emit("Mean", y, y, x); break;
+                case Max: Emit("Max", y, y, x); break;
+                case Min: Emit("Min", y, y, x); break;
                 case Pow pw: Emit("Pow", y, y, X, Scalar($"{y}.exponent", pw.Exponent)); break;
                 case Scale sc:
                 {
