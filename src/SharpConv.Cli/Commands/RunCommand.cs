@@ -150,8 +150,8 @@ public static class RunCommand
     private static void RenderFile(IAnsiConsole console, FileResult r)
     {
         var t = new Table().Border(TableBorder.Rounded).HideHeaders().AddColumn("what").AddColumn(new TableColumn("value").RightAligned());
-        t.Title($"{Markup.Escape(r.Model)} on {Markup.Escape(r.InputPath)}");
-        t.AddRow("Input", r.InputShape.ToString());
+        t.Title(Markup.Escape(r.Model));
+        t.AddRow("Input", $"{r.InputShape} from {Markup.Escape(r.InputPath)}");
         t.AddRow("Output", $"[bold]{r.Output.Shape}[/]");
         t.AddRow("Compile", $"{r.Compile.TotalMilliseconds:0.0} ms");
         t.AddRow("Run", $"[bold]{r.Run.TotalMilliseconds:0.000} ms[/]");
