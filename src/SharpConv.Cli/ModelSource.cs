@@ -54,8 +54,19 @@ public static class ModelSource
         string full = System.IO.Path.GetFullPath(nameOrPath);
         if (Directory.Exists(full)) throw new CliException($"'{nameOrPath}' is a folder, not a model file.");
         if (!File.Exists(full)) throw new CliException($"model file '{nameOrPath}' not found.");
-        var network = OnnxModel.Load(full, new OnnxLoadOptions { BatchSize = batch });
+        var network = OnnxModel.Load(full, new OnnxLoadOptions { BatchSize = batch, Name = NetworkName(full) });
         return new ModelSourceResult(network, nameOrPath, null, full);
+    }
+
+    /// <summary>
+    /// The name an imported network gets (summary and run titles): the file name without extension, or the folder's
+    /// name for the common <c>NAME/model.onnx</c> layout.
+    /// </summary>
+    public static string NetworkName(string path)
+    {
+        string name = System.IO.Path.GetFileNameWithoutExtension(path);
+        string? folder = System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)));
+        return name.Equals("model", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrEmpty(folder) ? folder : name;
     }
 
     /// <summary>True when <paramref name="argument"/> is taken as a file path rather than a zoo name.</summary>
