@@ -93,6 +93,29 @@ public class OnnxCommandTests
     }
 
     [Fact]
+    public void Classify_a_folder_skips_undecodable_images_with_a_warning()
+    {
+        string dir = SharedData.Temp("mixed-folder");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.Copy(Path.Combine(FashionFolder, "trouser-2.png"), Path.Combine(dir, "a-trouser.png"));
+            File.WriteAllBytes(Path.Combine(dir, "b-broken.png"), [0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3]);
+            File.WriteAllText(Path.Combine(dir, "notes.txt"), "not an image");
+            var (code, output) = Run("classify", "--model", SharedData.FashionModel, "--top", "1", dir);
+            Assert.Equal(0, code);
+            Assert.Contains("Trouser", output);
+            Assert.Contains("1 image(s)", output);
+            Assert.Contains("warning:", output);
+            Assert.Contains("b-broken.png", output);
+            Assert.Contains("1 file(s) without an image extension ignored", output);
+            // the same broken file named directly is an error
+            AssertCleanError(Run("classify", "--model", SharedData.FashionModel, Path.Combine(dir, "b-broken.png")), "b-broken.png");
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
     public void Classify_a_photo_with_an_ImageNet_model_uses_ImageNet_preprocessing_and_labels()
     {
         // Random weights: the classes mean nothing; the pipeline end to end does.

@@ -77,6 +77,11 @@ public static class ClassifyCommand
     /// <param name="Probability">The softmax probability.</param>
     public sealed record Prediction(int Class, string Label, double Probability);
 
+    /// <summary>An image file to classify.</summary>
+    /// <param name="Path">The file (folder entries: folder/name).</param>
+    /// <param name="FromFolder">True when it came from a folder argument: an undecodable one is skipped with a warning rather than an error.</param>
+    public sealed record ImageFile(string Path, bool FromFolder);
+
     /// <summary>An image and its top-k classes, best first.</summary>
     /// <param name="Image">The file, as given (folder entries: folder/name).</param>
     /// <param name="Top">The best classes, best first.</param>
@@ -100,19 +105,19 @@ public static class ClassifyCommand
     /// order of name, not recursive). Notes on skipped files go to <paramref name="warnings"/>.
     /// </summary>
     /// <exception cref="CliException">A path that does not exist, or a folder without images.</exception>
-    public static IReadOnlyList<string> Gather(IEnumerable<string> arguments, List<string> warnings)
+    public static IReadOnlyList<ImageFile> Gather(IEnumerable<string> arguments, List<string> warnings)
     {
-        var files = new List<string>();
+        var files = new List<ImageFile>();
         foreach (var a in arguments)
         {
-            if (File.Exists(a)) { files.Add(a); continue; }
+            if (File.Exists(a)) { files.Add(new ImageFile(a, false)); continue; }
             if (!Directory.Exists(a)) throw new CliException($"image file or folder '{a}' not found.");
             var all = Directory.GetFiles(a);
             Array.Sort(all, StringComparer.Ordinal);
             var images = all.Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant())).ToList();
             if (images.Count == 0) throw new CliException($"folder '{a}' holds no {string.Join("/", ImageExtensions)} file.");
             if (all.Length > images.Count) warnings.Add($"{a}: {all.Length - images.Count} file(s) without an image extension ignored.");
-            files.AddRange(images);
+            files.AddRange(images.Select(f => new ImageFile(f, true)));
         }
         return files;
     }
@@ -154,7 +159,16 @@ public static class ClassifyCommand
     /// <summary>Classifies <paramref name="files"/> with the model of <paramref name="source"/>.</summary>
     /// <exception cref="CliException">The model is not a classifier, the labels do not fit, or preprocessed images do not fit the model.</exception>
     /// <exception cref="SharpConvException">An image cannot be decoded (<see cref="ImageFormatException"/>) and other typed errors.</exception>
-    public static Result Classify(ModelSourceResult source, IReadOnlyList<string> files, Options options, List<string>? warnings = null, CancellationToken cancel = default)
+    public static Result Classify(ModelSourceResult source, IReadOnlyList<string> files, Options options, List<string>? warnings = null, CancellationToken cancel = default) =>
+        Classify(source, files.Select(f => new ImageFile(f, false)).ToList(), options, warnings, cancel);
+
+    /// <summary>
+    /// Classifies <paramref name="files"/>; an undecodable file that came from a folder is skipped with a note in
+    /// <paramref name="warnings"/>, one named directly is an error.
+    /// </summary>
+    /// <exception cref="CliException">The model is not a classifier, the labels do not fit, preprocessed images do not fit the model, or no image could be decoded.</exception>
+    /// <exception cref="SharpConvException">A named image cannot be decoded (<see cref="ImageFormatException"/>) and other typed errors.</exception>
+    public static Result Classify(ModelSourceResult source, IReadOnlyList<ImageFile> files, Options options, List<string>? warnings = null, CancellationToken cancel = default)
     {
         warnings ??= [];
         var net = source.Network;
@@ -175,8 +189,17 @@ public static class ClassifyCommand
         for (int start = 0; start < files.Count; start += options.Batch)
         {
             cancel.ThrowIfCancellationRequested();
-            var chunk = files.Skip(start).Take(options.Batch).ToList();
-            var tensor = pre.Pipeline.ToBatch(chunk.Select(f => Image.Load(f)));
+            var chunk = new List<string>();
+            var decoded = new List<Image>();
+            foreach (var f in files.Skip(start).Take(options.Batch))
+            {
+                Image image;
+                try { image = Image.Load(f.Path); }
+                catch (ImageFormatException e) when (f.FromFolder) { warnings.Add($"skipped {f.Path}: {e.Problem}"); continue; }
+                chunk.Add(f.Path); decoded.Add(image);
+            }
+            if (chunk.Count == 0) continue;
+            var tensor = pre.Pipeline.ToBatch(decoded);
             if (!tensor.Shape.Dims[1..].SequenceEqual(item))
                 throw new CliException($"{pre.Name} preprocessing gives {new Shape(tensor.Shape.Dims[1..])} images, but {source.DisplayName} takes {new Shape(item)}; "
                     + "pass --size or --preprocess to match.");
@@ -184,6 +207,7 @@ public static class ClassifyCommand
             for (int i = 0; i < chunk.Count; i++)
                 results.Add(new ImageResult(chunk[i], TopK(y.Span.Slice(i * classes, classes), options.Top, labels, probabilities)));
         }
+        if (results.Count == 0) throw new CliException("no image could be decoded.");
         return new Result(source.DisplayName, net.InputShape, classes, labelSource, pre, results, warnings, clock.Elapsed, probabilities);
     }
 
