@@ -25,7 +25,7 @@ public sealed record ModelSourceResult(Network Network, string Argument, ZooEntr
 /// </summary>
 /// <remarks>
 /// The rule: an argument that names an existing file, ends in <c>.onnx</c>, or contains a path separator is a
-/// file; anything else is a zoo name. A missing file and an unknown name are <see cref="CliException"/>s with
+/// file; anything else (a folder of the same name included) is a zoo name. A missing file and an unknown name are <see cref="CliException"/>s with
 /// a one-line message (the unknown-name message lists the zoo).
 /// </remarks>
 public static class ModelSource
@@ -70,8 +70,9 @@ public static class ModelSource
     }
 
     /// <summary>True when <paramref name="argument"/> is taken as a file path rather than a zoo name.</summary>
+    /// <remarks>A bare name that happens to be a folder (<c>resnet18/</c> beside you) is still a zoo name.</remarks>
     public static bool IsPath(string argument) =>
-        File.Exists(argument) || Directory.Exists(argument)
+        File.Exists(argument)
         || argument.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)
         || argument.Contains('/') || argument.Contains(System.IO.Path.DirectorySeparatorChar);
 }

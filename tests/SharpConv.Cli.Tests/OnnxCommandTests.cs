@@ -170,6 +170,24 @@ public class OnnxCommandTests
     // ---- ONNX files wherever a model goes -------------------------------------------------------------------
 
     [Fact]
+    public void ModelSource_tells_files_from_zoo_names()
+    {
+        Assert.False(ModelSource.IsPath("resnet18"));
+        Assert.True(ModelSource.IsPath("m.onnx"));
+        Assert.True(ModelSource.IsPath("some/dir/m"));
+        var zoo = ModelSource.Resolve("lenet5", 3);
+        Assert.False(zoo.IsFile);
+        Assert.Equal("lenet5", zoo.Entry?.Name);
+        Assert.Equal(3, zoo.Network.InputShape[0]);
+        var file = ModelSource.Resolve(SharedData.FashionModel, 2);
+        Assert.True(file.IsFile);
+        Assert.Null(file.Entry);
+        Assert.Equal("fashion_mnist_lenet5", file.Network.Name);   // NAME/model.onnx is named after its folder
+        Assert.Equal(2, file.Network.InputShape[0]);
+        Assert.Throws<CliException>(() => ModelSource.Load("lenet5", 0));
+    }
+
+    [Fact]
     public void Summary_and_run_take_an_onnx_path()
     {
         string model = SharedData.Reference("models", "lenet5", "model.onnx");
