@@ -41,15 +41,26 @@ public static class ModelSource
     /// <summary>As <see cref="Load"/>, also telling whether the model is a zoo entry or a file.</summary>
     /// <inheritdoc cref="Load" path="/param"/>
     /// <inheritdoc cref="Load" path="/exception"/>
-    public static ModelSourceResult Resolve(string nameOrPath, int batch = 1, int seed = 0)
+    public static ModelSourceResult Resolve(string nameOrPath, int batch = 1, int seed = 0) =>
+        Resolve(nameOrPath, new ZooOptions { Batch = batch, Seed = seed });
+
+    /// <summary>
+    /// As <see cref="Resolve(string, int, int)"/> with every zoo option (input size, width divisor, classes…); a file
+    /// takes only <see cref="ZooOptions.Batch"/> from <paramref name="zoo"/>.
+    /// </summary>
+    /// <exception cref="CliException">No such file, or no such architecture.</exception>
+    /// <exception cref="SharpConvException">The file is not a model SharpConv can import (a typed error naming why).</exception>
+    public static ModelSourceResult Resolve(string nameOrPath, ZooOptions zoo)
     {
         ArgumentNullException.ThrowIfNull(nameOrPath);
+        ArgumentNullException.ThrowIfNull(zoo);
+        int batch = zoo.Batch;
         if (batch < 1) throw new CliException($"--batch must be ≥ 1, found {batch}.");
         if (string.IsNullOrWhiteSpace(nameOrPath)) throw new CliException("no model given: pass an architecture name (see `sharpconv zoo`) or an .onnx file.");
         if (!IsPath(nameOrPath))
         {
             var entry = Architectures.Find(nameOrPath);
-            return new ModelSourceResult(entry.Build(new ZooOptions { Batch = batch, Seed = seed }), nameOrPath, entry, null);
+            return new ModelSourceResult(entry.Build(zoo), nameOrPath, entry, null);
         }
         string full = System.IO.Path.GetFullPath(nameOrPath);
         if (Directory.Exists(full)) throw new CliException($"'{nameOrPath}' is a folder, not a model file.");

@@ -21,6 +21,11 @@ public static class Program
         SummaryCommand.Create,
         RunCommand.Create,
         ExplainCommand.Create,
+        ProfileCommand.Create,
+        ReportCommand.Create,
+        FiltersCommand.Create,
+        FeatureMapsCommand.Create,
+        BenchCommand.Create,
         ClassifyCommand.Create,
         ExportCommand.Create,
     ];
