@@ -26,6 +26,8 @@ public static class Program
         FiltersCommand.Create,
         FeatureMapsCommand.Create,
         BenchCommand.Create,
+        ClassifyCommand.Create,
+        ExportCommand.Create,
     ];
 
     /// <summary>The process entry point: the real console, with colours and progress bars where it is a terminal.</summary>
@@ -42,7 +44,7 @@ public static class Program
     {
         // A plain Command rather than RootCommand: RootCommand names itself after the executable (SharpConv.Cli), but
         // users type the tool's command name.
-        var root = new Command("sharpconv", "build, summarise, explain and run the classic CNN architectures (pure managed C#).")
+        var root = new Command("sharpconv", "build, summarise, explain, run, export and classify with the classic CNN architectures and ONNX models (pure managed C#).")
         {
             new HelpOption(),
             new VersionOption(),
@@ -60,6 +62,12 @@ public static class Program
             });
         }
         catch (Exception e) when (e is SharpConvException or CliException)
+        {
+            context.Error(e.Message);
+            return 1;
+        }
+        // Unreadable or unwritable files (permissions, a full disk): their messages name the file.
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             context.Error(e.Message);
             return 1;

@@ -28,6 +28,28 @@ public sealed class ExportTests
         Assert.True(TestData.RelativeError(actual.Span, expected.Span) <= 1e-6);
     }
 
+    [Fact]
+    public void Hard_and_parametric_activations_round_trip()
+    {
+        var b = new NetworkBuilder("activations", seed: 3);
+        var x = b.Input(3, 6, 6);
+        var c = x.Conv(4, 3, padding: 1);
+        var p = c.Then(new SharpConv.Ops.PRelu(Tensor.RandomUniform(new Shape(4, 1, 1), 5, 0.05f, 0.5f)));
+        var h = c.Then(new SharpConv.Ops.HardSwish());
+        var s = c.Then(new SharpConv.Ops.HardSigmoid(0.3f, 0.4f));
+        var m = b.Add(new SharpConv.Ops.Max(), [p, h]);
+        var y = b.Add(new SharpConv.Ops.Min(), [m, s]);
+        var network = b.Build(y);
+
+        var back = OnnxModel.Load(OnnxExporter.ToBytes(network));
+        var input = Tensor.RandomNormal(new Shape(2, 3, 6, 6), 4, 3f);
+        var expected = network.RunReference(input);
+        var actual = back.RunReference(input);
+        Assert.Equal(expected.Shape, actual.Shape);
+        Assert.True(TestData.RelativeError(actual.Span, expected.Span) <= 1e-6);
+        Assert.Contains(back.Nodes, n => n.Op is SharpConv.Ops.PRelu);
+    }
+
     public static TheoryData<string> OpCases => TestData.Cases("reference/ops");
 
     [Theory]

@@ -5,13 +5,13 @@ using Spectre.Console;
 
 namespace SharpConv.Cli.Commands;
 
-/// <summary><c>sharpconv summary &lt;arch&gt;</c>: the per-layer table, the totals, and the breakdowns by kind and stage.</summary>
+/// <summary><c>sharpconv summary &lt;model&gt;</c> (zoo name or .onnx file): the per-layer table, the totals, and the breakdowns by kind and stage.</summary>
 public static class SummaryCommand
 {
     /// <summary>Creates the command.</summary>
     public static Command Create(CliContext context)
     {
-        var arch = new Argument<string>("arch") { Description = "architecture name (see `sharpconv zoo`)" };
+        var arch = new Argument<string>("model") { Description = "architecture name (see `sharpconv zoo`) or path of an .onnx file" };
         var batch = new Option<int>("--batch", "-b") { Description = "batch size the numbers are for", DefaultValueFactory = _ => 1 };
         var noLayers = new Option<bool>("--no-layers") { Description = "skip the per-layer table (deep networks)" };
         var plain = new Option<bool>("--plain") { Description = "the fixed-width text of Summary.ToText() instead of tables" };
@@ -21,10 +21,14 @@ public static class SummaryCommand
         {
             int n = parse.GetValue(batch);
             if (n < 1) throw new CliException($"--batch must be ≥ 1, found {n}.");
-            var entry = Architectures.Find(parse.GetValue(arch)!);
-            var summary = Summary.Of(entry.Build(new ZooOptions()), n);
+            var source = ModelSource.Resolve(parse.GetValue(arch)!, n);
+            var summary = Summary.Of(source.Network, n);
             if (parse.GetValue(plain)) context.Out.Write(summary.ToText());
-            else Render(context.Console, entry, summary, !parse.GetValue(noLayers));
+            else
+            {
+                Render(context.Console, source.Entry, summary, !parse.GetValue(noLayers));
+                if (source.Path is not null) context.Console.MarkupLine($"[grey]imported from {Markup.Escape(source.Path)}[/]");
+            }
             return 0;
         });
         return command;

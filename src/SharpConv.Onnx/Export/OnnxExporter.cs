@@ -151,8 +151,7 @@ public static class OnnxExporter
                 {
                     var s = node.Inputs[0].OutputShape;
                     if (ad.OutH == 1 && ad.OutW == 1) { Emit("GlobalAveragePool", y, y, X); break; }
-                    if (s.H % ad.OutH != 0 || s.W % ad.OutW != 0)
-                        throw Unsupported(node, $"adaptive pooling from {s.H}×{s.W} to {ad.OutH}×{ad.OutW} has uneven windows, which ONNX cannot express.");
+                    if (s.H % ad.OutH != 0 || s.W % ad.OutW != 0) { UnevenAdaptivePool(y, X, s.H, s.W, ad.OutH, ad.OutW); break; }
                     int kh = s.H / ad.OutH, kw = s.W / ad.OutW;
                     var n = Emit("AveragePool", y, y, X);
                     n.Attribute.Add(Attr("kernel_shape", [kh, kw]));
@@ -184,6 +183,22 @@ public static class OnnxExporter
                 case Relu: Emit("Relu", y, y, X); break;
                 case LeakyRelu lr: Emit("LeakyRelu", y, y, X).Attribute.Add(Attr("alpha", lr.Alpha)); break;
                 case Tanh: Emit("Tanh", y, y, X); break;
+                case PRelu pr: Emit("PRelu", y, y, X, Init($"{y}.slope", pr.Slope.Value)); break;
+                case HardSigmoid hs:
+                {
+                    var n = Emit("HardSigmoid", y, y, X);
+                    n.Attribute.Add(Attr("alpha", hs.Alpha)); n.Attribute.Add(Attr("beta", hs.Beta));
+                    break;
+                }
+                case HardSwish:
+                {
+                    // HardSwish is opset 14; opset 13 spells it x · HardSigmoid(x; 1/6, 1/2).
+                    string gate = Unique($"{y}.gate");
+                    var n = Emit("HardSigmoid", $"{y}.hardsigmoid", gate, X);
+                    n.Attribute.Add(Attr("alpha", 1f / 6f)); n.Attribute.Add(Attr("beta", 0.5f));
+                    Emit("Mul", y, y, X, gate);
+                    break;
+                }
                 case Sigmoid: Emit("Sigmoid", y, y, X); break;
                 case Clip clip:
                     Emit("Clip", y, y, X, float.IsNegativeInfinity(clip.Min) ? "" : Scalar($"{y}.min", clip.Min), float.IsPositiveInfinity(clip.Max) ? "" : Scalar($"{y}.max", clip.Max));
@@ -196,6 +211,8 @@ public static class OnnxExporter
                 case Mul: Emit("Mul", y, y, x); break;
                 case Div: Emit("Div", y, y, x); break;
                 case Mean: Emit("Mean", y, y, x); break;
+                case Max: Emit("Max", y, y, x); break;
+                case Min: Emit("Min", y, y, x); break;
                 case Pow pw: Emit("Pow", y, y, X, Scalar($"{y}.exponent", pw.Exponent)); break;
                 case Scale sc:
                 {
@@ -243,6 +260,33 @@ public static class OnnxExporter
                 default:
                     throw Unsupported(node, $"SharpConv has no ONNX export for {node.Op.Kind}.");
             }
+        }
+
+        /// <summary>
+        /// Adaptive average pooling with uneven windows (GoogLeNet's auxiliary head: 14×14 → 4×4), which no single ONNX
+        /// pool expresses: one Slice → ReduceMean per output cell (PyTorch's windows: [⌊i·H/oh⌋, ⌈(i+1)·H/oh⌉)), then
+        /// Concat along the width for each row and along the height.
+        /// </summary>
+        private void UnevenAdaptivePool(string y, string x, int h, int w, int oh, int ow)
+        {
+            var rows = new string[oh];
+            for (int i = 0; i < oh; i++)
+            {
+                var cells = new string[ow];
+                for (int j = 0; j < ow; j++)
+                {
+                    long h0 = (long)i * h / oh, h1 = ((long)(i + 1) * h + oh - 1) / oh;
+                    long w0 = (long)j * w / ow, w1 = ((long)(j + 1) * w + ow - 1) / ow;
+                    string cell = Unique($"{y}.cell{i}_{j}"), window = Unique($"{cell}.window");
+                    Emit("Slice", $"{cell}.slice", window, x, Longs($"{cell}.starts", h0, w0), Longs($"{cell}.ends", h1, w1), Longs($"{cell}.axes", 2, 3));
+                    var mean = Emit("ReduceMean", $"{cell}.mean", cell, window);
+                    mean.Attribute.Add(Attr("axes", [2L, 3L])); mean.Attribute.Add(Attr("keepdims", 1));
+                    cells[j] = cell;
+                }
+                rows[i] = ow == 1 ? cells[0] : Unique($"{y}.row{i}");
+                if (ow > 1) Emit("Concat", rows[i], rows[i], cells).Attribute.Add(Attr("axis", 3));
+            }
+            Emit("Concat", y, y, rows).Attribute.Add(Attr("axis", 2));
         }
 
         private void Pool2d(string op, PoolWindow w, bool? countIncludePad, Node node, string x)

@@ -224,6 +224,19 @@ internal static class Converters
     public static OnnxValue[] Tanh(NodeContext ctx) => One(ctx.Emit(new Ops.Tanh(), ctx.RequiredInput(0)));
     public static OnnxValue[] Sigmoid(NodeContext ctx) => One(ctx.Emit(new Ops.Sigmoid(), ctx.RequiredInput(0)));
 
+    public static OnnxValue[] HardSigmoid(NodeContext ctx) =>
+        One(ctx.Emit(new Ops.HardSigmoid(ctx.Float("alpha", 0.2f), ctx.Float("beta", 0.5f)), ctx.RequiredInput(0)));
+    public static OnnxValue[] HardSwish(NodeContext ctx) => One(ctx.Emit(new Ops.HardSwish(), ctx.RequiredInput(0)));
+
+    public static OnnxValue[] PRelu(NodeContext ctx)
+    {
+        var x = ctx.RequiredInput(0);
+        var slope = ctx.ConstInput(1, "slope");
+        if (slope.Rank > x.Rank)
+            throw ctx.Malformed($"slope of shape [{string.Join(",", slope.Dims)}] has a higher rank than the input {x.Shape}.");
+        return One(ctx.Emit(new Ops.PRelu(slope.ToTensor()), x));
+    }
+
     public static OnnxValue[] Clip(NodeContext ctx)
     {
         var x = ctx.RequiredInput(0);
@@ -476,6 +489,19 @@ internal static class Converters
         if (xs.Count == 0) throw ctx.Malformed("has no inputs.");
         var acc = xs[0];
         for (int i = 1; i < xs.Count; i++) acc = ctx.Emit(new Add(), acc, xs[i]);
+        return One(acc);
+    }
+
+    public static OnnxValue[] MaxNode(NodeContext ctx) => Chain(ctx, static () => new Max());
+    public static OnnxValue[] MinNode(NodeContext ctx) => Chain(ctx, static () => new Min());
+
+    /// <summary>A variadic element-wise op as a chain of binary ones (one input: the identity).</summary>
+    private static OnnxValue[] Chain(NodeContext ctx, Func<Op> make)
+    {
+        var xs = ctx.PresentInputs();
+        if (xs.Count == 0) throw ctx.Malformed("has no inputs.");
+        var acc = xs[0];
+        for (int i = 1; i < xs.Count; i++) acc = ctx.Emit(make(), acc, xs[i]);
         return One(acc);
     }
 

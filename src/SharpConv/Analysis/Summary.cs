@@ -224,8 +224,8 @@ public static class LayerCategories
         Linear => LayerCategory.FullyConnected,
         BatchNorm or Lrn => LayerCategory.Normalization,
         MaxPool2d or AvgPool2d or GlobalAvgPool or GlobalMaxPool or AdaptiveAvgPool2d => LayerCategory.Pooling,
-        Relu or LeakyRelu or Tanh or Sigmoid or Softmax or Clip => LayerCategory.Activation,
-        Add or Concat or Mean or Sub or Mul or Div => LayerCategory.Merge,
+        Relu or LeakyRelu or PRelu or Tanh or Sigmoid or HardSigmoid or HardSwish or Softmax or Clip => LayerCategory.Activation,
+        Add or Concat or Mean or Sub or Mul or Div or Max or Min => LayerCategory.Merge,
         _ => LayerCategory.Other,
     };
 }
