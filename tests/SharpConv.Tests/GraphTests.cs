@@ -76,10 +76,7 @@ public class GraphTests
         using var c = net.Compile();
         var input = Tensor.RandomNormal(new Shape(1, 3, 9, 11), 2);
         var output = new Tensor(new Shape(1, 5));
-        c.Run(input, output);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++) c.Run(input, output);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyState.AllocatedBytesPerRun(() => c.Run(input, output)));
     }
 }
 

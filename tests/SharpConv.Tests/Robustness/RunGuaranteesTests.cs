@@ -4,6 +4,11 @@ using SharpConv.Graph;
 
 namespace SharpConv.Tests.Robustness;
 
+/// <summary>Tests that measure the whole process (working set) must not share it with other tests running at once.</summary>
+[CollectionDefinition("process-wide measurements", DisableParallelization = true)]
+public class ProcessWideMeasurements { }
+
+[Collection("process-wide measurements")]
 public class RunGuaranteesTests
 {
     private static Network Chain(int layers, int channels = 8)
