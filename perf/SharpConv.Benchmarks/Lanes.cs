@@ -8,6 +8,9 @@ public static class Lanes
     private static readonly Dictionary<string, Type[]> Families = new()
     {
         ["peak"] = [typeof(PeakBenchmarks)],
+        ["gemm"] = [typeof(GemmBenchmarks)],
+        ["conv"] = [typeof(ConvBenchmarks), typeof(ConvReferenceBenchmarks)],
+        ["ops"] = [typeof(OpBenchmarks)],
         ["networks"] = [typeof(NetworkBenchmarks)],
     };
 

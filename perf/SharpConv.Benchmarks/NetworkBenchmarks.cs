@@ -15,7 +15,7 @@ public class NetworkBenchmarks
     [ParamsSource(nameof(Batches))] public int Batch { get; set; }
     [ParamsSource(nameof(ThreadCounts))] public int Threads { get; set; }
 
-    public static IEnumerable<string> NetworkNames => SuiteSettings.Networks;
+    public static IEnumerable<string> NetworkNames => SuiteSettings.Dry && SuiteSettings.Networks == Models.Networks ? ["squeezenet1_1", "resnet18"] : SuiteSettings.Networks;
     public static IEnumerable<int> Batches => SuiteSettings.Dry ? [1] : [1, 8];
     public static IEnumerable<int> ThreadCounts => SuiteSettings.Dry ? [1] : [1, 2];
 

@@ -25,7 +25,7 @@ public sealed class FuzzRunTests(ITestOutputHelper output)
         var sw = Stopwatch.StartNew();
         var report = FuzzSession.Run(new FuzzOptions
         {
-            Iterations = 11_000,
+            Iterations = 11_200,
             Seed = 20250601,
             Models = models,
             Images = images,

@@ -3,7 +3,7 @@ using SharpConv.Ops;
 namespace SharpConv.Graph;
 
 /// <summary>
-/// Builds a <see cref="Network"/> the way papers draw them: start from <see cref="Input"/>, chain layers on
+/// Builds a <see cref="Network"/> the way papers draw them: start from <see cref="Input(Shape, string)"/>, chain layers on
 /// <see cref="Value"/> handles (<c>x.Conv(64, 3, padding: 1).BatchNorm().Relu()</c>), branch by reusing a handle,
 /// join with <c>Concat</c>, <c>Add</c> or <c>Mean</c>. Every node's shape is inferred as it is
 /// added, so a mistake fails at the line that made it, naming the node.
