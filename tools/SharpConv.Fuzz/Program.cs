@@ -67,6 +67,30 @@ if (Value("--replay") is { } replay)
     restore();
     Console.WriteLine($"{result.Outcome} in {result.Elapsed.TotalMilliseconds:N0} ms, {result.AllocatedBytes:N0} bytes allocated");
     if (result.Detail is not null) Console.WriteLine(result.Detail);
+    if (result.Outcome == Outcome.Mismatch)
+    {
+        // Which compile pass or kernel family disagrees with the reference: switch them on one at a time.
+        var net = SharpConv.Onnx.OnnxModel.Load(bytes);
+        var x = SharpConv.Tensor.RandomNormal(net.InputShape.WithBatch(1), 42);
+        var expected = net.RunReference(x);
+        var reference = SharpConv.Compilation.CompileOptions.Reference;
+        foreach (var (label, options) in new (string, SharpConv.Compilation.CompileOptions)[]
+        {
+            ("fast kernels only", reference with { Kernels = SharpConv.Compilation.KernelSet.Fast }),
+            ("+ fold BatchNorm", reference with { FoldBatchNorm = true }),
+            ("+ fuse", reference with { Fuse = true }),
+            ("+ remove identities", reference with { RemoveIdentities = true }),
+            ("all (default, 1 thread)", new SharpConv.Compilation.CompileOptions { Threads = 1 }),
+            ("all, conv = im2col", new SharpConv.Compilation.CompileOptions { Threads = 1, ConvAlgorithm = "im2col" }),
+            ("all, conv = direct", new SharpConv.Compilation.CompileOptions { Threads = 1, ConvAlgorithm = "direct" }),
+        })
+        {
+            using var c = net.Compile(options);
+            Console.WriteLine($"  {label,-26} {CaseRunner.Compare(c.Run(x).Span, expected.Span, 1e-2) ?? "agrees"}");
+            if (label.StartsWith("all (", StringComparison.Ordinal))
+                foreach (var step in c.Steps) Console.WriteLine($"      {step.Name} {step.Kind} {step.Algorithm} {step.OutputShape}");
+        }
+    }
     return result.IsFailure ? 1 : 0;
 }
 
