@@ -196,7 +196,8 @@ internal static class ConstantFolder
     private static ConstTensor Reshape(NodeContext ctx, ConstTensor x, ConstTensor shape)
     {
         var dims = ResolveReshape(ctx, x.Dims.Select(d => SymInt.Of(d)).ToArray(), TargetOf(ctx, shape), ctx.Int("allowzero", 0) != 0);
-        return x.WithDims(dims.Select(d => (int)d.Value).ToArray());
+        return x.WithDims(dims.Select(d => d.Value is >= 0 and <= int.MaxValue ? (int)d.Value
+            : throw ctx.Malformed($"reshapes to a dimension of {d.Value}.")).ToArray());
     }
 
     /// <summary>
@@ -232,6 +233,8 @@ internal static class ConstantFolder
         {
             if (known.Coef == 0) throw ctx.Malformed($"cannot infer −1 in {NodeContext.List(target)} when another dimension is 0.");
             r[infer] = DivSym(ctx, total, known);
+            if (MulSym(ctx, r[infer], known) != total)
+                throw ctx.Malformed($"cannot reshape [{string.Join(", ", input)}] ({total} elements) to {NodeContext.List(target)}: {total} is not a multiple of {known}.");
         }
         else if (total != known)
             throw ctx.Malformed($"cannot reshape [{string.Join(", ", input)}] ({total} elements) to {NodeContext.List(target)} ({known} elements).");
@@ -325,7 +328,7 @@ internal static class ConstantFolder
         {
             if (dims[i] < 0 || dims[i] > int.MaxValue) throw ctx.Malformed($"shape {NodeContext.List(dims)} has an invalid dimension.");
             d[i] = (int)dims[i];
-            n = Math.Min(n * Math.Max(dims[i], 0), long.MaxValue / 2);
+            n = dims[i] == 0 ? 0 : n > long.MaxValue / 2 / dims[i] ? long.MaxValue / 2 : n * dims[i]; // saturating
         }
         if (n > Limits.MaxTensorElements) throw new LimitExceededException($"node '{ctx.Name}' (ConstantOfShape)", $"shape {NodeContext.List(dims)}", Limits.MaxTensorElements);
         var value = ctx.TensorAttribute("value") ?? ConstTensor.Scalar(0f);
@@ -337,15 +340,20 @@ internal static class ConstantFolder
 
     private static ConstTensor Range(NodeContext ctx, ConstTensor start, ConstTensor limit, ConstTensor delta)
     {
+        if (start.Length != 1 || limit.Length != 1 || delta.Length != 1)
+            throw ctx.Malformed($"start, limit and delta must be scalars; found {start.Length}, {limit.Length} and {delta.Length} elements.");
         if (start.Kind == ConstKind.Int)
         {
             long s = start.ToLongs("start")[0], l = limit.ToLongs("limit")[0], dl = delta.ToLongs("delta")[0];
             if (dl == 0) throw ctx.Malformed("delta is 0.");
-            long count = Math.Max(0, (long)Math.Ceiling((double)(l - s) / dl));
+            // ⌈(limit − start) / delta⌉ in 128 bits: limit − start may not fit in 64.
+            Int128 span = (Int128)l - s, step = dl;
+            Int128 steps = span / step + (span % step != 0 && (span < 0) == (step < 0) ? 1 : 0);
+            long count = steps <= 0 ? 0 : steps > long.MaxValue ? long.MaxValue : (long)steps;
             if (count > Limits.MaxTensorElements) throw new LimitExceededException($"node '{ctx.Name}' (Range)", $"{count} elements", Limits.MaxTensorElements);
             return ConstTensor.FromLongs([(int)count], Enumerable.Range(0, (int)count).Select(i => s + i * dl).ToArray(), start.OnnxType);
         }
-        float fs = start.Floats![0], fl = limit.Floats![0], fd = delta.Floats![0];
+        float fs = (float)start.GetDouble(0), fl = (float)limit.GetDouble(0), fd = (float)delta.GetDouble(0);
         if (fd == 0) throw ctx.Malformed("delta is 0.");
         long c = Math.Max(0, (long)Math.Ceiling((fl - fs) / fd));
         if (c > Limits.MaxTensorElements) throw new LimitExceededException($"node '{ctx.Name}' (Range)", $"{c} elements", Limits.MaxTensorElements);
@@ -410,17 +418,28 @@ internal static class ConstantFolder
 
     private static SymInt AddSym(NodeContext ctx, SymInt x, SymInt y, int sign)
     {
-        if (x.Batch == y.Batch) return new SymInt(x.Coef + sign * y.Coef, x.Batch && x.Coef + sign * y.Coef != 0);
+        if (x.Batch == y.Batch)
+        {
+            long sum = Checked(ctx, () => checked(x.Coef + sign * y.Coef), $"{x} {(sign > 0 ? "+" : "−")} {y}");
+            return new SymInt(sum, x.Batch && sum != 0);
+        }
         if (y.Coef == 0) return x;
         if (x.Coef == 0) return new SymInt(sign * y.Coef, y.Batch);
         throw ctx.Unsupported($"computes {x} {(sign > 0 ? "+" : "−")} {y}; SharpConv folds shape arithmetic only as multiples of the batch size N.");
+    }
+
+    /// <summary>Shape arithmetic that overflows 64 bits is a size no tensor can have: a <see cref="LimitExceededException"/>.</summary>
+    private static long Checked(NodeContext ctx, Func<long> compute, string what)
+    {
+        try { return compute(); }
+        catch (OverflowException) { throw new LimitExceededException($"node '{ctx.Name}' ({ctx.OpType})", $"shape arithmetic {what} overflows 64 bits", Limits.MaxTensorElements); }
     }
 
     /// <summary>x·y, where at most one factor depends on the batch size.</summary>
     public static SymInt MulSym(NodeContext ctx, SymInt x, SymInt y)
     {
         if (x.Batch && y.Batch) throw ctx.Unsupported($"computes {x}·{y} (N²); SharpConv folds shape arithmetic only as multiples of the batch size N.");
-        long c = checked(x.Coef * y.Coef);
+        long c = Checked(ctx, () => checked(x.Coef * y.Coef), $"{x}·{y}");
         return new SymInt(c, (x.Batch || y.Batch) && c != 0);
     }
 
@@ -555,8 +574,11 @@ internal sealed class SliceSpec
             if (s < 0) s += len;
             if (e < 0) e += len;
             if (st > 0) { s = Math.Clamp(s, 0, len); e = Math.Clamp(e, 0, len); }
+            else if (len == 0) { s = 0; e = 0; } // nothing to take (and Clamp(…, 0, −1) would throw)
             else { s = Math.Clamp(s, 0, len - 1); e = Math.Clamp(e, -1, len - 1); }
-            long n = st > 0 ? (e > s ? (e - s + st - 1) / st : 0) : (s > e ? (s - e + (-st) - 1) / (-st) : 0);
+            // Counts as 1 + (distance − 1) / |step|: no overflow for a step near ±2^63.
+            long absStep = st == long.MinValue ? long.MaxValue : Math.Abs(st);
+            long n = st > 0 ? (e > s ? 1 + (e - s - 1) / absStep : 0) : (s > e ? 1 + (s - e - 1) / absStep : 0);
             start[ax] = s; step[ax] = st; count[ax] = (int)n;
         }
         return new SliceSpec { Start = start, Step = step, Count = count };

@@ -44,6 +44,8 @@ internal static class Converters
             throw ctx.Unsupported("the Indices output (storage_order) is not supported.");
         var strides = ctx.Ints("strides") ?? Enumerable.Repeat(1L, r).ToArray();
         var dilations = ctx.Ints("dilations") ?? Enumerable.Repeat(1L, r).ToArray();
+        if (strides.Length != r || dilations.Length != r)
+            throw ctx.Malformed($"strides {NodeContext.List(strides)} and dilations {NodeContext.List(dilations)} need {r} entries each, like kernel_shape {NodeContext.List(kernel)}.");
         bool ceil = ctx.Int("ceil_mode", 0) != 0;
         bool includePad = !max && ctx.Int("count_include_pad", 0) != 0;
         var spatial = x.Shape.Dims[2..].ToArray();
@@ -115,11 +117,14 @@ internal static class Converters
             case "SAME_LOWER":
                 for (int i = 0; i < r; i++)
                 {
+                    // Checked here, before the arithmetic: a zero stride would divide by zero, huge values overflow.
+                    if (kernel[i] is < 1 or > int.MaxValue || strides[i] is < 1 or > int.MaxValue || dilations[i] is < 1 or > int.MaxValue)
+                        throw ctx.Malformed($"auto_pad {autoPad} with kernel {kernel[i]}, stride {strides[i]}, dilation {dilations[i]}: each must be in 1..{int.MaxValue}.");
                     long outSize = (spatial[i] + strides[i] - 1) / strides[i];
                     long total = Math.Max(0, (outSize - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - spatial[i]);
                     long small = total / 2, big = total - small;
-                    pads[i] = (int)(autoPad == "SAME_UPPER" ? small : big);
-                    pads[i + r] = (int)(autoPad == "SAME_UPPER" ? big : small);
+                    pads[i] = ctx.ToInt(autoPad == "SAME_UPPER" ? small : big, "pad");
+                    pads[i + r] = ctx.ToInt(autoPad == "SAME_UPPER" ? big : small, "pad");
                 }
                 return pads;
             default:
@@ -361,6 +366,8 @@ internal static class Converters
         if (xs.Count == 0) throw ctx.Malformed("has no inputs.");
         // Zero-length inputs (legal in ONNX) contribute nothing.
         int axis = ConstantFolder.NormalizeAxis(ctx, ctx.Int("axis", ctx.Opset < 4 ? 1 : 0), xs[0].Rank);
+        foreach (var v in xs)
+            if (v.Rank != xs[0].Rank) throw ctx.Malformed($"inputs of different ranks ({xs[0].Shape} and {v.Shape}) cannot be concatenated.");
         var nonEmpty = xs.Where(v => !(v.IsConst && v.Shape[axis] == 0)).ToList();
         if (nonEmpty.Count == 1) return One(nonEmpty[0]);
         return One(ctx.Emit(new Ops.Concat(axis), nonEmpty.ToArray()));

@@ -142,6 +142,8 @@ internal sealed class OnnxImporter
             }
             shape1 = new Shape(d1); shape2 = new Shape(d2);
         }
+        if (shape1.Rank == 0)
+            throw new ModelFormatException($"{_source}: input '{input.Name}' is a scalar; SharpConv network inputs have a batch dimension (rank ≥ 1).");
         Limits.CheckTensorElements(shape2, $"input '{input.Name}'");
         string name = UniqueName(input.Name);
         Define(input.Name, OnnxValue.Of(_builder.Input(shape1, name), shape2));

@@ -15,8 +15,11 @@ internal readonly record struct SymInt(long Coef, bool Batch)
     /// <summary>True when the value does not depend on the batch size.</summary>
     public bool IsKnown => !Batch;
 
-    /// <summary>The number; throws when the value depends on the batch size.</summary>
-    public long Value => Batch ? throw new InvalidOperationException($"{this} depends on the batch size") : Coef;
+    /// <summary>The number; a value that depends on the batch size cannot be used where a number is needed.</summary>
+    /// <exception cref="ModelFormatException">The value depends on the batch size.</exception>
+    public long Value => Batch
+        ? throw new ModelFormatException($"the value {this} depends on the batch size N (it comes from Shape of a runtime tensor) but is used where a constant is needed (a weight, a scale, a runtime tensor).")
+        : Coef;
 
     public override string ToString() => Batch ? (Coef == 1 ? "N" : $"{Coef}·N") : Coef.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -73,7 +73,7 @@ internal static class TensorReader
                     v[i] = SymInt.Of(type switch
                     {
                         ConstTensor.TypeInt64 => BinaryPrimitives.ReadInt64LittleEndian(raw.Slice(i * 8)),
-                        ConstTensor.TypeUInt64 => checked((long)BinaryPrimitives.ReadUInt64LittleEndian(raw.Slice(i * 8))),
+                        ConstTensor.TypeUInt64 => UInt64(BinaryPrimitives.ReadUInt64LittleEndian(raw.Slice(i * 8)), name),
                         ConstTensor.TypeInt32 => BinaryPrimitives.ReadInt32LittleEndian(raw.Slice(i * 4)),
                         ConstTensor.TypeUInt32 => BinaryPrimitives.ReadUInt32LittleEndian(raw.Slice(i * 4)),
                         ConstTensor.TypeInt16 => BinaryPrimitives.ReadInt16LittleEndian(raw.Slice(i * 2)),
@@ -108,12 +108,16 @@ internal static class TensorReader
             case ConstTensor.TypeUInt32:
             case ConstTensor.TypeUInt64:
                 Expect(t.Uint64Data.Count, "uint64_data");
-                return ConstTensor.FromInts(dims, t.Uint64Data.Select(u => SymInt.Of(checked((long)u))).ToArray(), type);
+                return ConstTensor.FromInts(dims, t.Uint64Data.Select(u => SymInt.Of(UInt64(u, name))).ToArray(), type);
             default: // int32, int16, int8, uint16, uint8, bool all live in int32_data
                 Expect(t.Int32Data.Count, "int32_data");
                 return ConstTensor.FromInts(dims, t.Int32Data.Select(i => SymInt.Of(i)).ToArray(), type);
         }
     }
+
+    /// <summary>A uint64 element as a long; values above 2^63 − 1 are refused rather than wrapped.</summary>
+    private static long UInt64(ulong u, string name) =>
+        u <= long.MaxValue ? (long)u : throw new ModelFormatException($"{name}: the uint64 value {u} is larger than SharpConv's integer range (2^63 − 1).");
 
     private static byte[] ReadExternal(TensorProto t, string? modelDirectory, string name, long needed)
     {

@@ -29,7 +29,10 @@ public sealed class ChannelZeroPad : Op
         ExpectInputCount(node, inputs);
         var x = inputs[0];
         ExpectRank(node, x, 4);
-        return new Shape(x.N, x.C + Before + After, (x.H + Stride - 1) / Stride, (x.W + Stride - 1) / Stride);
+        long channels = (long)x.C + Before + After;
+        if (channels > int.MaxValue)
+            throw new LimitExceededException($"{node} ({Kind})", $"{channels:N0} channels after padding {x}", int.MaxValue);
+        return new Shape(x.N, (int)channels, (int)(((long)x.H + Stride - 1) / Stride), (int)(((long)x.W + Stride - 1) / Stride));
     }
     /// <inheritdoc/>
     public override void RunReference(ReadOnlySpan<Tensor> inputs, Tensor output)

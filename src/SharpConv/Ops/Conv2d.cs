@@ -42,7 +42,10 @@ public sealed class Conv2d : Op
     private static int CheckWeight(Tensor weight, int groups)
     {
         if (weight.Shape.Rank != 4) throw new ShapeMismatchException("Conv2d weight", "rank 4 (K×C/G×R×S)", weight.Shape.ToString());
-        return checked(weight.Shape[1] * Math.Max(1, groups));
+        long inChannels = (long)weight.Shape[1] * Math.Max(1, groups);
+        if (inChannels > int.MaxValue)
+            throw new InvalidLayerException("Conv2d", $"{weight.Shape[1]} input channels per group × {groups} groups = {inChannels:N0} input channels, more than any tensor can have.");
+        return (int)inChannels;
     }
 
     /// <summary>C: input channels.</summary>
@@ -96,7 +99,10 @@ public sealed class Conv2d : Op
         long padded = (long)input + padBefore + padAfter;
         if (effectiveKernel > padded)
             throw Invalid(node, $"kernel {axis} {kernel} (dilated to {effectiveKernel}) is larger than the padded input {axis} {padded} ({input} + {padBefore} + {padAfter}).");
-        return (int)((padded - effectiveKernel) / stride + 1);
+        long size = (padded - effectiveKernel) / stride + 1;
+        if (size > int.MaxValue)
+            throw new LimitExceededException($"{node} ({Kind})", $"output {axis} {size:N0} (input {input} + padding {padBefore} + {padAfter})", int.MaxValue);
+        return (int)size;
     }
 
     /// <inheritdoc/>

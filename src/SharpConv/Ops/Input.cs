@@ -3,8 +3,13 @@ namespace SharpConv.Ops;
 /// <summary>A network input. Its shape is declared with a batch size; compiled networks may run other batch sizes.</summary>
 public sealed class Input : Op
 {
-    /// <summary>An input of the given shape.</summary>
-    public Input(Shape shape) { Shape = shape; }
+    /// <summary>An input of the given shape: rank ≥ 1, the first dimension being the batch.</summary>
+    /// <exception cref="InvalidLayerException">The shape is a scalar (rank 0): there is no batch dimension to run.</exception>
+    public Input(Shape shape)
+    {
+        if (shape.Rank == 0) throw new InvalidLayerException("Input", "an input needs a batch dimension (rank ≥ 1); found a scalar shape [].");
+        Shape = shape;
+    }
     /// <summary>The declared shape.</summary>
     public Shape Shape { get; }
     /// <inheritdoc/>

@@ -51,6 +51,8 @@ public sealed class PoolNd : Op
         long span = padded - effective, stride = Strides[axis];
         long size = (CeilMode ? (span + stride - 1) / stride : span / stride) + 1;
         if (CeilMode && (size - 1) * stride >= input + Pads[axis]) size--;
+        if (size > int.MaxValue)
+            throw new LimitExceededException($"{node} ({Kind})", $"pooled size {size:N0} on spatial axis {axis} (input {input} + padding {Pads[axis]} + {Pads[axis + r]})", int.MaxValue);
         return (int)size;
     }
 

@@ -31,6 +31,8 @@ public readonly record struct PoolWindow(int KernelH, int KernelW, int StrideH, 
         long span = padded - effective;
         long size = (CeilMode ? (span + stride - 1) / stride : span / stride) + 1;
         if (CeilMode && (size - 1) * stride >= input + padBefore) size--;
+        if (size > int.MaxValue)
+            throw new LimitExceededException(layer, $"pooled {axis} {size:N0} (input {input} + padding {padBefore} + {padAfter})", int.MaxValue);
         return (int)size;
     }
 

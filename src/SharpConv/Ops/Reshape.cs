@@ -35,7 +35,8 @@ public sealed class Reshape : Op
                 t = x[i];
             }
             if (t == -1) { infer = i; continue; }
-            d[i] = t; known *= t;
+            d[i] = t;
+            known = t == 0 ? 0 : known > long.MaxValue / t ? long.MaxValue : known * t; // saturates: never equals a real count
         }
         long total = x.ElementCount;
         if (infer >= 0)
