@@ -89,9 +89,24 @@ internal sealed class ConvKernel : Kernel
             }
         }
         else algorithm = ConvAlgorithmChooser.Choose(p, input.N);
+        var weights = conv.Weight.Value.Span;
+        if (algorithm is ConvAlgorithm.Winograd23 or ConvAlgorithm.Winograd43 && !WinogradSafe(weights)) algorithm = ConvAlgorithm.Im2ColGemm;
         ReadOnlySpan<float> bias = conv.Bias is null ? default : conv.Bias.Value.Span;
-        var prepared = PreparedConv.Create(algorithm, p, conv.Weight.Value.Span, bias, FastKernels.ToActivation(epilogue));
+        var prepared = PreparedConv.Create(algorithm, p, weights, bias, FastKernels.ToActivation(epilogue));
         return new ConvKernel(prepared, residual, options.Threads);
+    }
+
+    /// <summary>
+    /// Winograd computes the exact convolution only in exact arithmetic: its transforms add and subtract products of
+    /// weights with several input positions, and in float32 the rounding error scales with the largest weight, not with
+    /// the result. Trained weights are far below the bound; a corrupted or hostile file (a weight of 1e30 found by
+    /// fuzzing gave 1e31 where the answer was 0.56) must not silently get a wrong answer, so such layers use im2col.
+    /// </summary>
+    internal static bool WinogradSafe(ReadOnlySpan<float> weights)
+    {
+        const float Bound = 1e6f;
+        float max = System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(weights);
+        return float.IsFinite(max) && MathF.Abs(max) < Bound;
     }
 
     public override string Algorithm => FastKernels.NameOf(_conv.Algorithm);
