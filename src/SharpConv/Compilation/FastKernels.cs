@@ -42,7 +42,7 @@ internal static class FastKernels
         return main switch
         {
             Conv2d conv => ConvKernel.Create(node.Name, node.DisplayName, conv, inputShapes[0], residual, epilogue, options, forced),
-            Linear lin when !residual => new LinearKernel(lin, epilogue, options.Threads),
+            Linear lin when !residual => new LinearKernel(lin, epilogue, options.Threads, inputShapes[0][0]),
             MaxPool2d pool when PoolKernel.Fits(pool.Window) => new PoolKernel(pool.Window, true, true, inputShapes[0], options.Threads),
             AvgPool2d pool when PoolKernel.Fits(pool.Window) => new PoolKernel(pool.Window, false, pool.CountIncludePad, inputShapes[0], options.Threads),
             GlobalAvgPool when inputShapes[0].Rank >= 3 => new GlobalAveragePoolKernel(),
@@ -118,28 +118,38 @@ internal sealed class ConvKernel : Kernel
 }
 
 /// <summary>
-/// A fully connected layer as one packed GEMM: <c>Yᵀ[out × N] = W[out × in] · Xᵀ[in × N]</c>. At batch 1 Xᵀ is X itself;
-/// at larger batches X and Y are transposed through scratch (a small cost next to the GEMM).
+/// A fully connected layer. At small batch (the compiled batch ≤ <see cref="GemvMaxBatch"/>, Vector512 accelerated)
+/// a <see cref="PackedGemv"/>: memory-bound matrix–vector products on X and Y as they are, no transposes. Otherwise
+/// one packed GEMM <c>Yᵀ[out × N] = W[out × in] · Xᵀ[in × N]</c>, X and Y transposed through scratch (a small cost
+/// next to the GEMM; at batch 1 Xᵀ is X itself). Both sum every element in the same order (bit-identical results).
+/// Only one packing is kept (FC weights are the biggest tensors of AlexNet/VGG); a batch other than the compiled one
+/// runs on the same packing (correct, maybe slower).
 /// </summary>
 internal sealed class LinearKernel : Kernel
 {
-    private readonly PackedMatrix _weights;
+    /// <summary>Largest compiled batch that gets the GEMV path (measured: GEMM's 32-column tile wastes work below).</summary>
+    internal static int GemvMaxBatch = 16;
+
+    private readonly PackedMatrix? _weights;
+    private readonly PackedGemv? _gemv;
     private readonly float[] _bias;
     private readonly Activation _activation;
     private readonly int _in, _out, _threads;
 
-    public LinearKernel(Linear lin, Epilogue epilogue, int threads)
+    public LinearKernel(Linear lin, Epilogue epilogue, int threads, int batch)
     {
         _in = lin.InFeatures; _out = lin.OutFeatures; _threads = threads;
-        _weights = PackedMatrix.Pack(lin.Weight.Value.Span, _out, _in);
+        if (PackedGemv.IsSupported && batch <= GemvMaxBatch) _gemv = new PackedGemv(lin.Weight.Value.Span, _out, _in);
+        else _weights = PackedMatrix.Pack(lin.Weight.Value.Span, _out, _in);
         _bias = lin.Bias is null ? new float[_out] : lin.Bias.Value.ToArray();
         _activation = FastKernels.ToActivation(epilogue);
     }
 
-    public override string Algorithm => "gemm";
+    public override string Algorithm => _gemv is null ? "gemm" : "gemv";
 
     public override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output)
     {
+        if (_gemv is not null) return 0;
         long n = output[0];
         return (n == 1 ? 0 : n * (_in + _out)) + PackedGemm.ScratchElements(_threads);
     }
@@ -147,10 +157,16 @@ internal sealed class LinearKernel : Kernel
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context)
     {
         int n = output.Shape[0];
+        if (_gemv is not null)
+        {
+            _gemv.Multiply(inputs[0].Span, n, output.Span, _bias, _activation, context.Scheduler);
+            return;
+        }
+        var weights = _weights!;
         var scratch = context.Scratch.Span;
         if (n == 1)
         {
-            PackedGemm.Multiply(_weights, inputs[0].Span, 1, output.Span, _bias, default, _activation, context.Scheduler, scratch);
+            PackedGemm.Multiply(weights, inputs[0].Span, 1, output.Span, _bias, default, _activation, context.Scheduler, scratch);
             return;
         }
         var xT = scratch[..(n * _in)];
@@ -158,7 +174,7 @@ internal sealed class LinearKernel : Kernel
         var x = inputs[0].Span; var y = output.Span;
         for (int b = 0; b < n; b++)
             for (int f = 0; f < _in; f++) xT[f * n + b] = x[b * _in + f];
-        PackedGemm.Multiply(_weights, xT, n, yT, _bias, default, _activation, context.Scheduler, scratch[(n * (_in + _out))..]);
+        PackedGemm.Multiply(weights, xT, n, yT, _bias, default, _activation, context.Scheduler, scratch[(n * (_in + _out))..]);
         for (int o = 0; o < _out; o++)
             for (int b = 0; b < n; b++) y[b * _out + o] = yT[o * n + b];
     }

@@ -76,7 +76,34 @@ public class ConvTests
         new object[] { new ConvParams(6, 10, 9, 5, 3, 3) with { PadTop = 2, PadLeft = 0, PadBottom = 0, PadRight = 1 } },
         new object[] { new ConvParams(40, 14, 14, 30, 3, 3, pad: 1) },
         new object[] { new ConvParams(300, 5, 5, 9, 3, 3, pad: 1) },   // C > KC
+        // Wide rows: runs of 16 interior tiles take the vectorised gather, the borders the scalar one.
+        new object[] { new ConvParams(5, 6, 75, 7, 3, 3, pad: 1) },
+        new object[] { new ConvParams(3, 9, 150, 4, 3, 3, pad: 0) },
+        new object[] { new ConvParams(6, 5, 141, 9, 3, 3) with { PadTop = 0, PadLeft = 2, PadBottom = 1, PadRight = 0 } },
     };
+
+    /// <summary>The vectorised input gathers (16-tile runs by permutes, masked AVX2 gathers of 8 tiles) move the same
+    /// values as the scalar gather: the whole convolution is bit-identical to it across widths and thread counts.</summary>
+    [Theory]
+    [InlineData(ConvAlgorithm.Winograd23)] [InlineData(ConvAlgorithm.Winograd43)]
+    public void WinogradVectorGatherIsExact(ConvAlgorithm alg)
+    {
+        foreach (var p in new[] { new ConvParams(5, 6, 75, 7, 3, 3, pad: 1), new ConvParams(4, 7, 140, 20, 3, 3, pad: 0), new ConvParams(9, 14, 14, 16, 3, 3, pad: 1),
+                                  new ConvParams(3, 5, 7, 33, 3, 3, pad: 2),
+                                  new ConvParams(6, 5, 141, 9, 3, 3) with { PadTop = 0, PadLeft = 2, PadBottom = 1, PadRight = 0 } })
+        {
+            Winograd.VectorGather = false;   // a speed knob only (bit-identical either way), so flipping it is harmless
+            float[] scalar;
+            try { (_, scalar) = RunBoth(alg, p, 3, true, SimdWidth.Vector128); }
+            finally { Winograd.VectorGather = true; }
+            foreach (var width in new[] { SimdWidth.Vector128, SimdWidth.Vector256, SimdWidth.Vector512 })
+            foreach (var s in new[] { Scheduler.Inline, Two, Three })
+            {
+                var (_, got) = RunBoth(alg, p, 3, true, width, s);
+                KernelAssert.Identical(scalar, got, $"{alg} {width} T{s.ThreadCount} {p}");
+            }
+        }
+    }
 
     [Theory]
     [MemberData(nameof(WinogradShapes))]

@@ -50,6 +50,36 @@ public class GemmTests
         Check(33, 600, 20, 1, false, width, Scheduler.Inline);   // more than one N tile
     }
 
+    /// <summary>Thin matrices get a shorter-row kernel at pack time (16/32/48/64 rows); the result is bit-identical
+    /// to the default 14-row kernel (same per-element summation order) and to the reference within 1e-5, for 1/2/3 threads.</summary>
+    [Fact]
+    public void RowCountPicksKernelWithoutChangingBits()
+    {
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return;
+        Assert.Equal(8, GemmKernel.For(SimdWidth.Vector512, 16).MR);
+        Assert.Equal(8, GemmKernel.For(SimdWidth.Vector512, 32).MR);
+        Assert.Equal(12, GemmKernel.For(SimdWidth.Vector512, 48).MR);
+        Assert.Equal(14, GemmKernel.For(SimdWidth.Vector512, 14).MR);
+        Assert.Equal(14, GemmKernel.For(SimdWidth.Vector512, 1000).MR);
+        foreach (int m in new[] { 8, 16, 24, 32, 48, 64, 96, 13 })
+        foreach (int n in new[] { 1, 47, 169, 300 })
+        {
+            int k = m % 3 == 0 ? 2 * GemmKernel.KC + 5 : 27;
+            var a = KernelAssert.Random(m * k, m + k); var b = KernelAssert.Random(k * n, n + 1);
+            var bias = KernelAssert.Random(m, 2); var res = KernelAssert.Random(m * n, 3);
+            var want = new float[m * n];
+            GemmReference.Multiply(a, b, want, m, n, k, bias, res, Activation.Relu);
+            var baseline = Run(PackedMatrix.Pack(a, m, k, 1, GemmKernel.V512_14x2), b, n, bias, res, Activation.Relu, Scheduler.Inline);
+            foreach (int t in new[] { 1, 2, 3 })
+            {
+                using var s = new Scheduler(t);
+                var got = Run(PackedMatrix.Pack(a, m, k, 1, SimdWidth.Vector512), b, n, bias, res, Activation.Relu, s);
+                KernelAssert.Close(want, got, 1e-5, $"thin M{m} N{n} K{k} T{t}");
+                KernelAssert.Identical(baseline, got, $"thin vs 14x2 M{m} N{n} K{k} T{t}");
+            }
+        }
+    }
+
     [Fact]
     public void GenericClampAndNoBias()
     {

@@ -16,6 +16,13 @@ public class PoolTests
         new object[] { new PoolParams(2, 10, 11, 3, 2, 3, pad: 1, ceilMode: true, countIncludePad: true) },
         new object[] { new PoolParams(2, 8, 7, 3, 3, 2) with { PadTop = 0, PadLeft = 1, PadBottom = 2, PadRight = 0 } },
         new object[] { new PoolParams(1, 33, 33, 5, 5, 3, pad: 2, countIncludePad: true) },
+        // Wide rows: 16-output vector runs of the max horizontal pass (stride 1 and 2) plus scalar borders and tails.
+        new object[] { new PoolParams(2, 6, 40, 3, 3, 1, pad: 1, ceilMode: true) },
+        new object[] { new PoolParams(2, 7, 14, 3, 3, 1, pad: 1, ceilMode: true) },
+        new object[] { new PoolParams(2, 5, 11, 3, 3, 1, pad: 0) },
+        new object[] { new PoolParams(3, 5, 71, 3, 3, 2, ceilMode: true) },
+        new object[] { new PoolParams(2, 4, 66, 2, 2, 2) },
+        new object[] { new PoolParams(1, 5, 80, 3, 5, 2) with { PadTop = 1, PadLeft = 2, PadBottom = 0, PadRight = 1 } },
     };
 
     [Theory]

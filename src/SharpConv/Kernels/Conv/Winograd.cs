@@ -3,6 +3,8 @@
 // transform-domain positions. MR×NR: the GEMM micro-tile.
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SharpConv.Kernels.Gemm;
 using SharpConv.Runtime;
 
@@ -64,6 +66,9 @@ internal sealed unsafe class Winograd : PreparedConv
         long perPanel = (long)a * a * (C + _kPad) * _kr.NR * sizeof(float);
         _t = _kr.NR * (int)Math.Clamp((2L << 20) / perPanel, 1, 4);
     }
+
+    /// <summary>Off: the scalar gather only (a measurement knob for perf probes).</summary>
+    internal static bool VectorGather = true;
 
     private int VecLanes => Vector<float>.Count;
 
@@ -134,12 +139,41 @@ internal sealed unsafe class Winograd : PreparedConv
 
         // (2) Input transform, NR tiles at a time, into packed-B panels.
         long hw = (long)p.H * p.W;
+        bool vecGather = VectorGather && Avx512F.IsSupported && (NR & 15) == 0;
+        // Per tile: its (0,0) corner as an element index from image 0's channel 0 (int32: guarded below), and its
+        // row/column origin (int.MinValue/2 rows for missing tiles, so every mask lane is off).
+        bool hwGather = VectorGather && Avx2.IsSupported && (NR & 7) == 0 && (long)job.Batch * C * hw + 2L * p.W < int.MaxValue;
+        int* tileIdx = stackalloc int[hwGather ? T : 0];
+        int* tileIh = stackalloc int[hwGather ? T : 0];
+        int* tileIw = stackalloc int[hwGather ? T : 0];
+        if (hwGather)
+            for (int t = 0; t < T; t++)
+            {
+                if (tileIn[t] == int.MinValue) { tileIdx[t] = 0; tileIh[t] = int.MinValue / 2; tileIw[t] = 0; continue; }
+                int ty = tileOut[t] >> 16, tx = tileOut[t] & 0xFFFF;
+                tileIh[t] = ty * m - p.PadTop; tileIw[t] = tx * m - p.PadLeft;
+                tileIdx[t] = (int)(tileIn[t] * (long)C * hw) + tileIh[t] * p.W + tileIw[t];
+            }
         for (int jp = 0; jp < nPanels; jp++)
         for (int c = 0; c < C; c++)
         {
             for (int lane = 0; lane < NR; lane++)
             {
                 int t = jp * NR + lane;
+                // 16 consecutive interior tiles of one tile row: gather each (i, j) element with two/four loads
+                // and permutes instead of 16 scalar loads (the values are those of the scalar path below).
+                if (vecGather && (lane & 15) == 0 && GatherRun16(job.X, tileIn, tileOut, t, c, D + lane, NR))
+                {
+                    lane += 15;
+                    continue;
+                }
+                // Otherwise 8 tiles at a time with masked hardware gathers (padding and missing tiles read as 0).
+                if (hwGather && (lane & 7) == 0)
+                {
+                    GatherMasked8(job.X + c * hw, tileIdx + jp * NR + lane, tileIh + jp * NR + lane, tileIw + jp * NR + lane, D + lane, NR);
+                    lane += 7;
+                    continue;
+                }
                 if (tileIn[t] == int.MinValue) { for (int e = 0; e < a2; e++) D[e * NR + lane] = 0f; continue; }
                 int ty = tileOut[t] >> 16, tx = tileOut[t] & 0xFFFF;
                 int ih0 = ty * m - p.PadTop, iw0 = tx * m - p.PadLeft;
@@ -229,6 +263,70 @@ internal sealed unsafe class Winograd : PreparedConv
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The gather of tiles t..t+15 for channel <paramref name="c"/> when they are consecutive, interior tiles of one
+    /// tile row of one image: element (i, j) of tile t+l is <c>row_i[j + m·l]</c>, a stride-m read done as m
+    /// Vector512 loads and permutes. Returns false (nothing written) when the run does not qualify.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool GatherRun16(float* x, int* tileIn, int* tileOut, int t, int c, float* d, int nr)
+    {
+        var p = Params;
+        int n = tileIn[t];
+        if (n == int.MinValue || tileIn[t + 15] != n || tileOut[t + 15] - tileOut[t] != 15) return false;
+        int a = _a, m = _m;
+        int ty = tileOut[t] >> 16, tx = tileOut[t] & 0xFFFF;
+        int ih0 = ty * m - p.PadTop, iw0 = tx * m - p.PadLeft;
+        if (ih0 < 0 || iw0 < 0 || ih0 + a > p.H || iw0 + 15 * m + a > p.W) return false;
+        long hw = (long)p.H * p.W;
+        if ((long)(ih0 + a - 1) * p.W + iw0 + a - 1 + 16 * m > hw) return false;   // last loads stay inside the plane
+        float* src = x + (n * (long)p.C + c) * hw + (long)ih0 * p.W + iw0;
+        if (m == 2)
+        {
+            var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            for (int i = 0; i < a; i++, src += p.W)
+                for (int j = 0; j < a; j++)
+                    Avx512F.PermuteVar16x32x2(Vector512.Load(src + j), even, Vector512.Load(src + j + 16)).Store(d + (i * a + j) * nr);
+        }
+        else
+        {
+            var by4 = Vector512.Create(0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
+            var halves = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+            for (int i = 0; i < a; i++, src += p.W)
+                for (int j = 0; j < a; j++)
+                {
+                    float* q = src + j;
+                    var lo = Avx512F.PermuteVar16x32x2(Vector512.Load(q), by4, Vector512.Load(q + 16));
+                    var hi = Avx512F.PermuteVar16x32x2(Vector512.Load(q + 32), by4, Vector512.Load(q + 48));
+                    Avx512F.PermuteVar16x32x2(lo, halves, hi).Store(d + (i * a + j) * nr);
+                }
+        }
+        return true;
+    }
+
+    /// <summary>The gather of 8 tiles of one channel (<paramref name="plane0"/>: channel c of image 0) with masked
+    /// AVX2 gathers: lanes outside the image or of missing tiles get 0, exactly as the scalar gather.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void GatherMasked8(float* plane0, int* idx, int* ih, int* iw, float* d, int nr)
+    {
+        var p = Params;
+        int a = _a;
+        var vIdx = Vector256.Load(idx);
+        var vIh = Vector256.Load(ih).AsUInt32();
+        var vIw = Vector256.Load(iw).AsUInt32();
+        var h = Vector256.Create((uint)p.H); var w = Vector256.Create((uint)p.W);
+        for (int i = 0; i < a; i++, vIdx += Vector256.Create(p.W))
+        {
+            var rowOk = Vector256.LessThan(vIh + Vector256.Create((uint)i), h);
+            for (int j = 0; j < a; j++)
+            {
+                var mask = rowOk & Vector256.LessThan(vIw + Vector256.Create((uint)j), w);
+                var v = Avx2.GatherMaskVector256(Vector256<float>.Zero, plane0, vIdx + Vector256.Create(j), mask.AsSingle(), 4);
+                v.Store(d + (i * a + j) * nr);
             }
         }
     }

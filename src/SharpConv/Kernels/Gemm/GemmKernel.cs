@@ -49,6 +49,26 @@ internal sealed unsafe class GemmKernel
         _ => V128_6x2,
     };
 
+    /// <summary>Off: always the width's default kernel (a measurement knob for perf probes).</summary>
+    internal static bool PickByRows = true;
+
+    /// <summary>
+    /// The kernel for a width and a row count (M, output channels), chosen at pack time: with Vector512 the 14-row
+    /// default pads 16/32/48-row matrices (squeeze and DenseNet growth convs) by 25–43 %, so a 12- or 8-row kernel
+    /// is taken where it wastes clearly fewer padded rows. Every kernel sums each element in the same order (one
+    /// FMA chain per KC block), so the choice changes speed only, never the bits.
+    /// </summary>
+    public static GemmKernel For(SimdWidth width, int rows)
+    {
+        var best = For(width);
+        if (width != SimdWidth.Vector512 || rows <= 0 || !PickByRows) return best;
+        double Eff(GemmKernel k) => rows / (double)((rows + k.MR - 1) / k.MR * k.MR);
+        double e = Eff(best);
+        foreach (var k in new[] { V512_12x2, V512_8x3 })
+            if (Eff(k) > e + 0.03) { best = k; e = Eff(k); }
+        return best;
+    }
+
     /// <summary>Largest MR×NR over all kernels: the size of the partial-tile scratch.</summary>
     public const int MaxTile = 14 * 48;
 }

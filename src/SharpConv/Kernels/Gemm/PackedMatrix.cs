@@ -36,7 +36,7 @@ public sealed unsafe class PackedMatrix
     /// <param name="width">Kernel width to pack for; default <see cref="SimdSupport.Best"/>.</param>
     /// <exception cref="ArgumentException">Sizes are not positive or <paramref name="a"/> is too short.</exception>
     public static PackedMatrix Pack(ReadOnlySpan<float> a, int rows, int cols, int groups = 1, SimdWidth? width = null)
-        => new(a, rows, cols, groups, GemmKernel.For(width ?? SimdSupport.Best), width ?? SimdSupport.Best);
+        => new(a, rows, cols, groups, GemmKernel.For(width ?? SimdSupport.Best, rows), width ?? SimdSupport.Best);
 
     internal static PackedMatrix Pack(ReadOnlySpan<float> a, int rows, int cols, int groups, GemmKernel kernel)
         => new(a, rows, cols, groups, kernel, kernel.NR switch { 8 => SimdWidth.Vector128, 16 => SimdWidth.Vector256, _ => SimdWidth.Vector512 });

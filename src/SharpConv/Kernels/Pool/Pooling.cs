@@ -1,5 +1,7 @@
 // Dimension legend: N batch · C channels · H×W input · P×Q output · R×S window.
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+using System.Runtime.Intrinsics;
 using System.Numerics;
 using SharpConv.Runtime;
 
@@ -119,6 +121,11 @@ public static unsafe class Pooling
             int H = p.H, W = p.W, OP = p.P, OQ = p.Q, VL = Vector<float>.Count;
             float* x = X + (long)plane * H * W;
             float* y = Y + (long)plane * OP * OQ;
+            // Outputs [qLo, qHi) have their whole window inside the row (no padding, no clipping).
+            bool vecMax = IsMax && Avx512F.IsSupported && (p.StrideW == 1 || p.StrideW == 2);
+            int qLo = (p.PadLeft + p.StrideW - 1) / p.StrideW;
+            int qHi = W + p.PadLeft - p.S < 0 ? 0 : Math.Min(OQ, (W + p.PadLeft - p.S) / p.StrideW + 1);
+            if (qHi - qLo < (p.StrideW == 1 ? 8 : 16)) vecMax = false;   // no run fits: keep the scalar loop lean
             for (int op = 0; op < OP; op++)
             {
                 int hs = op * p.StrideH - p.PadTop, he = Math.Min(hs + p.R, H + p.PadBottom);
@@ -146,6 +153,37 @@ public static unsafe class Pooling
                 float* yr = y + (long)op * OQ;
                 for (int oq = 0; oq < OQ; oq++)
                 {
+                    // Max, stride 1 or 2: 16 outputs whose windows lie inside the row at once (contiguous loads, or
+                    // even lanes of two loads by a permute; reads stay within the row's W + 16 floats of scratch).
+                    if (vecMax && oq >= qLo && oq + 16 <= qHi)
+                    {
+                        float* base0 = row + oq * p.StrideW - p.PadLeft;
+                        Vector512<float> mv;
+                        if (p.StrideW == 1)
+                        {
+                            mv = Vector512.Load(base0);
+                            for (int s = 1; s < p.S; s++) mv = Vector512.Max(mv, Vector512.Load(base0 + s));
+                        }
+                        else
+                        {
+                            var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+                            mv = Avx512F.PermuteVar16x32x2(Vector512.Load(base0), even, Vector512.Load(base0 + 16));
+                            for (int s = 1; s < p.S; s++)
+                                mv = Vector512.Max(mv, Avx512F.PermuteVar16x32x2(Vector512.Load(base0 + s), even, Vector512.Load(base0 + s + 16)));
+                        }
+                        mv.Store(yr + oq);
+                        oq += 15;
+                        continue;
+                    }
+                    if (vecMax && p.StrideW == 1 && oq >= qLo && oq + 8 <= qHi)   // 8 at a time (14- and 7-wide maps)
+                    {
+                        float* base0 = row + oq - p.PadLeft;
+                        var mv = Vector256.Load(base0);
+                        for (int s = 1; s < p.S; s++) mv = Vector256.Max(mv, Vector256.Load(base0 + s));
+                        mv.Store(yr + oq);
+                        oq += 7;
+                        continue;
+                    }
                     int ws = oq * p.StrideW - p.PadLeft, we = Math.Min(ws + p.S, W + p.PadRight);
                     int poolW = we - ws;
                     ws = Math.Max(ws, 0); we = Math.Min(we, W);

@@ -1,0 +1,219 @@
+// Dimension legend: Out rows of W (output features) · In columns of W (input features, the reduction) ·
+//                   N batch columns (few) · RB rows per panel (4 Vector512 = 64) · KC depth of one K block.
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using SharpConv.Runtime;
+
+namespace SharpConv.Kernels.Gemm;
+
+/// <summary>
+/// A fully connected layer at small batch, <c>Y[N × Out] = act(X[N × In] · Wᵀ + bias)</c>: matrix–vector products
+/// that are bound by memory bandwidth, not FMAs. The weights are packed once into 64-row panels, k-major (64
+/// consecutive values per input feature), so each panel streams contiguously with Vector512 loads and every loaded
+/// weight is used by each of up to 4 batch columns at once. X and Y stay row-major (no transposes).
+/// <para>
+/// Panels are the parallel items (<see cref="Scheduler"/>). Each output element is summed exactly like
+/// <see cref="PackedGemm"/> sums it — a sequential FMA chain over each <see cref="GemmKernel.KC"/> block from zero,
+/// blocks added in order, then bias, then the clamp — so results are bit-identical to the GEMM path, for every
+/// thread count and every batch size.
+/// </para>
+/// Only used where Vector512 is accelerated (<see cref="IsSupported"/>); elsewhere callers use <see cref="PackedGemm"/>.
+/// </summary>
+public sealed unsafe class PackedGemv
+{
+    /// <summary>Rows per panel: 4 Vector512.</summary>
+    internal const int RB = 64;
+    /// <summary>Batch columns handled per pass over a panel's weights.</summary>
+    internal const int NB = 4;
+
+    private readonly float[] _data;   // pinned
+    private readonly float* _base;    // 64-byte aligned
+
+    /// <summary>Output features.</summary>
+    public int Rows { get; }
+    /// <summary>Input features.</summary>
+    public int Cols { get; }
+    internal int Panels { get; }
+
+    /// <summary>True where this kernel runs (Vector512 accelerated).</summary>
+    public static bool IsSupported => Vector512.IsHardwareAccelerated;
+
+    /// <summary>Packs row-major <paramref name="w"/> [rows × cols].</summary>
+    public PackedGemv(ReadOnlySpan<float> w, int rows, int cols)
+    {
+        if (rows <= 0 || cols <= 0) throw new ArgumentException($"PackedGemv: sizes must be positive (rows {rows}, cols {cols}).");
+        if (w.Length < (long)rows * cols) throw new ArgumentException($"PackedGemv: need {(long)rows * cols} values, got {w.Length}.");
+        Rows = rows; Cols = cols;
+        Panels = (rows + RB - 1) / RB;
+        long total = (long)Panels * RB * cols;
+        _data = GC.AllocateArray<float>(checked((int)(total + 16)), pinned: true);
+        fixed (float* p = _data) _base = (float*)(((nint)p + 63) & ~(nint)63);
+        for (int row = 0; row < rows; row++)
+        {
+            float* dst = _base + (long)(row / RB) * RB * cols + row % RB;
+            var src = w.Slice(row * cols, cols);
+            for (int k = 0; k < cols; k++) dst[(long)k * RB] = src[k];
+        }
+    }
+
+    /// <summary>Bytes held by the packed weights.</summary>
+    public long Bytes => (long)_data.Length * sizeof(float);
+
+    /// <summary><c>y[b, o] = act(Σ_i x[b, i]·W[o, i] + bias[o])</c> for b in [0, n).</summary>
+    /// <param name="x">n rows of <see cref="Cols"/> values.</param>
+    /// <param name="n">Batch.</param>
+    /// <param name="y">n rows of <see cref="Rows"/> values.</param>
+    /// <param name="bias">Empty or <see cref="Rows"/> values.</param>
+    /// <param name="activation">Clamp applied last.</param>
+    /// <param name="scheduler">Threads; null runs inline.</param>
+    public void Multiply(ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, Activation activation, Scheduler? scheduler)
+    {
+        if (!IsSupported) throw new PlatformNotSupportedException("PackedGemv needs accelerated Vector512.");
+        if (n <= 0) throw new ArgumentException($"PackedGemv: N must be positive, got {n}.");
+        if (x.Length < (long)n * Cols) throw new ArgumentException($"PackedGemv: X needs {(long)n * Cols} values, got {x.Length}.");
+        if (y.Length < (long)n * Rows) throw new ArgumentException($"PackedGemv: Y needs {(long)n * Rows} values, got {y.Length}.");
+        if (!bias.IsEmpty && bias.Length < Rows) throw new ArgumentException($"PackedGemv: bias needs {Rows} values, got {bias.Length}.");
+        fixed (float* px = x) fixed (float* py = y) fixed (float* pb = bias)
+        {
+            var body = new GemvBody
+            {
+                W = _base, X = px, Y = py, Bias = bias.IsEmpty ? null : pb, In = Cols, Out = Rows, N = n,
+                Clamp = !activation.IsIdentity, Min = activation.Min, Max = activation.Max,
+            };
+            if (scheduler is null || scheduler.ThreadCount == 1 || Panels == 1) body.Run(0, Panels, 0);
+            else scheduler.For(Panels, body);
+        }
+    }
+
+    private struct GemvBody : IParallelBody
+    {
+        public float* W, X, Y, Bias;
+        public int In, Out, N;
+        public bool Clamp;
+        public float Min, Max;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public readonly void Run(int begin, int end, int thread)
+        {
+            float* tmp = stackalloc float[RB * NB];
+            for (int p = begin; p < end; p++)
+            {
+                float* w = W + (long)p * RB * In;
+                int row0 = p * RB;
+                int rows = Math.Min(RB, Out - row0);
+                for (int j0 = 0; j0 < N; j0 += NB)
+                {
+                    int nb = Math.Min(NB, N - j0);
+                    float* x = X + (long)j0 * In;
+                    // Full panels store straight into Y (row-contiguous per column); a partial panel into tmp.
+                    float* yb = rows == RB ? Y + (long)j0 * Out + row0 : tmp;
+                    int ldy = rows == RB ? Out : RB;
+                    switch (nb)
+                    {
+                        case 1: Panel<C1>(w, x, yb, ldy); break;
+                        case 2: Panel<C2>(w, x, yb, ldy); break;
+                        case 3: Panel<C3>(w, x, yb, ldy); break;
+                        default: Panel<C4>(w, x, yb, ldy); break;
+                    }
+                    float* bias = Bias == null ? null : Bias + row0;
+                    for (int j = 0; j < nb; j++)
+                    {
+                        float* yr = Y + (long)(j0 + j) * Out + row0;
+                        if (rows == RB) Finish(yr, yr, bias, RB);
+                        else Finish(tmp + j * RB, yr, bias, rows);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Bias then clamp, in the order of <see cref="TileStore"/> (scalar ops give the same bits).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private readonly void Finish(float* src, float* dst, float* bias, int rows)
+        {
+            int i = 0;
+            if (rows == RB)
+            {
+                for (; i < RB; i += 16)
+                {
+                    var v = Vector512.Load(src + i);
+                    if (bias != null) v += Vector512.Load(bias + i);
+                    if (Clamp) v = Vector512.Min(Vector512.Max(v, Vector512.Create(Min)), Vector512.Create(Max));
+                    v.Store(dst + i);
+                }
+                return;
+            }
+            for (; i < rows; i++)
+            {
+                float v = src[i];
+                if (bias != null) v += bias[i];
+                if (Clamp) v = MathF.Min(MathF.Max(v, Min), Max);
+                dst[i] = v;
+            }
+        }
+
+        /// <summary>Raw sums of one 64-row panel for TC::Count columns into y (column j at y + j·ldy), K blocks
+        /// of KC summed from zero and added in order, as <see cref="PackedGemm"/> does.</summary>
+        [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private readonly void Panel<TC>(float* w, float* x, float* y, int ldy) where TC : struct, ICount
+        {
+            int nc = TC.Count;
+            float* x0 = x, x1 = x + In, x2 = x + 2 * In, x3 = x + 3 * In;
+            for (int k0 = 0; k0 < In; k0 += GemmKernel.KC)
+            {
+                int kEnd = Math.Min(In, k0 + GemmKernel.KC);
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;
+                Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
+                Vector512<float> d0 = default, d1 = default, d2 = default, d3 = default;
+                float* wk = w + (long)k0 * RB;
+                for (int k = k0; k < kEnd; k++, wk += RB)
+                {
+                    var w0 = Vector512.Load(wk); var w1 = Vector512.Load(wk + 16);
+                    var w2 = Vector512.Load(wk + 32); var w3 = Vector512.Load(wk + 48);
+                    var s = Vector512.Create(x0[k]);
+                    a0 = Vector512.FusedMultiplyAdd(w0, s, a0); a1 = Vector512.FusedMultiplyAdd(w1, s, a1);
+                    a2 = Vector512.FusedMultiplyAdd(w2, s, a2); a3 = Vector512.FusedMultiplyAdd(w3, s, a3);
+                    if (nc > 1)
+                    {
+                        s = Vector512.Create(x1[k]);
+                        b0 = Vector512.FusedMultiplyAdd(w0, s, b0); b1 = Vector512.FusedMultiplyAdd(w1, s, b1);
+                        b2 = Vector512.FusedMultiplyAdd(w2, s, b2); b3 = Vector512.FusedMultiplyAdd(w3, s, b3);
+                    }
+                    if (nc > 2)
+                    {
+                        s = Vector512.Create(x2[k]);
+                        c0 = Vector512.FusedMultiplyAdd(w0, s, c0); c1 = Vector512.FusedMultiplyAdd(w1, s, c1);
+                        c2 = Vector512.FusedMultiplyAdd(w2, s, c2); c3 = Vector512.FusedMultiplyAdd(w3, s, c3);
+                    }
+                    if (nc > 3)
+                    {
+                        s = Vector512.Create(x3[k]);
+                        d0 = Vector512.FusedMultiplyAdd(w0, s, d0); d1 = Vector512.FusedMultiplyAdd(w1, s, d1);
+                        d2 = Vector512.FusedMultiplyAdd(w2, s, d2); d3 = Vector512.FusedMultiplyAdd(w3, s, d3);
+                    }
+                }
+                bool acc = k0 > 0;
+                Store(y, acc, a0, a1, a2, a3);
+                if (nc > 1) Store(y + ldy, acc, b0, b1, b2, b3);
+                if (nc > 2) Store(y + 2 * ldy, acc, c0, c1, c2, c3);
+                if (nc > 3) Store(y + 3 * ldy, acc, d0, d1, d2, d3);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store(float* y, bool accumulate, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3)
+        {
+            if (accumulate)
+            {
+                v0 += Vector512.Load(y); v1 += Vector512.Load(y + 16); v2 += Vector512.Load(y + 32); v3 += Vector512.Load(y + 48);
+            }
+            v0.Store(y); v1.Store(y + 16); v2.Store(y + 32); v3.Store(y + 48);
+        }
+    }
+
+    private interface ICount { static abstract int Count { get; } }
+    private struct C1 : ICount { public static int Count => 1; }
+    private struct C2 : ICount { public static int Count => 2; }
+    private struct C3 : ICount { public static int Count => 3; }
+    private struct C4 : ICount { public static int Count => 4; }
+}

@@ -1,0 +1,69 @@
+using SharpConv.Kernels;
+using SharpConv.Kernels.Gemm;
+using SharpConv.Runtime;
+
+namespace SharpConv.Tests.Kernels;
+
+/// <summary><see cref="PackedGemv"/> (small-batch fully connected) vs <see cref="GemmReference"/> and vs
+/// <see cref="PackedGemm"/> bit for bit, over awkward shapes and thread counts.</summary>
+public class GemvTests
+{
+    private static float[] Transpose(float[] a, int rows, int cols)
+    {
+        var t = new float[a.Length];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
+        return t;
+    }
+
+    private static void Check(int outF, int inF, int n, bool epilogue)
+    {
+        if (!PackedGemv.IsSupported) return;
+        var w = KernelAssert.Random(outF * inF, outF * 7 + inF);
+        var x = KernelAssert.Random(n * inF, n * 13 + inF);
+        var bias = epilogue ? KernelAssert.Random(outF, 3) : Array.Empty<float>();
+        var act = epilogue ? (n % 2 == 0 ? Activation.Relu : new Activation(-0.2f, 4f)) : Activation.None;
+        // Reference: Yᵀ[out × n] = W · Xᵀ.
+        var wantT = new float[outF * n];
+        GemmReference.Multiply(w, Transpose(x, n, inF), wantT, outF, n, inF, bias, default, act);
+        var want = Transpose(wantT, outF, n);
+
+        var gemv = new PackedGemv(w, outF, inF);
+        float[]? first = null;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            using var s = new Scheduler(threads);
+            var y = new float[n * outF];
+            gemv.Multiply(x, n, y, bias, act, s);
+            KernelAssert.Close(want, y, 1e-5, $"gemv out{outF} in{inF} N{n} T{threads}");
+            if (first is null) first = y; else KernelAssert.Identical(first, y, $"gemv threads out{outF} in{inF} N{n} T{threads}");
+        }
+        // Same summation order as the packed GEMM (so the batch size never changes the bits).
+        var gemmT = new float[outF * n];
+        PackedGemm.Multiply(PackedMatrix.Pack(w, outF, inF), Transpose(x, n, inF), n, gemmT, bias, default, act, Scheduler.Inline,
+            new float[PackedGemm.ScratchElements(1)]);
+        KernelAssert.Identical(Transpose(gemmT, outF, n), first!, $"gemv vs gemm out{outF} in{inF} N{n}");
+    }
+
+    [Fact]
+    public void AwkwardShapesAndBatches()
+    {
+        foreach (int n in Enumerable.Range(1, 9))
+        {
+            Check(1, 1, n, true);
+            Check(17, 31, n, n % 2 == 0);
+            Check(64, 257, n, true);
+            Check(200, 513, n, n % 3 == 0);
+        }
+        Check(129, 1000, 3, true);
+        Check(1000, 77, 1, false);
+    }
+
+    [Fact]
+    public void ShortSpansThrow()
+    {
+        if (!PackedGemv.IsSupported) return;
+        var g = new PackedGemv(new float[6], 2, 3);
+        Assert.Throws<ArgumentException>(() => g.Multiply(new float[5], 2, new float[4], default, Activation.None, null));
+        Assert.Throws<ArgumentException>(() => g.Multiply(new float[6], 2, new float[3], default, Activation.None, null));
+    }
+}
