@@ -528,18 +528,11 @@ internal static class ConstantFolder
 /// <summary>ONNX Slice parameters resolved against a shape: per-axis start, step and count (all axes).</summary>
 internal sealed class SliceSpec
 {
-    public required long[] Start { get; init; }
-    public required long[] Step { get; init; }
-    public required int[] Count { get; init; }
-
-    /// <summary>The output dimensions.</summary>
-    public int[] OutputDims(int[] dims) => Count;
-
     /// <summary>
-    /// Reads starts/ends/axes/steps (inputs since opset 10, attributes before) and clamps them against
-    /// <paramref name="dims"/> the way ONNX specifies (INT64_MAX ends are common: "to the end").
+    /// Reads a Slice node's starts/ends/axes/steps (attributes before opset 10, constant inputs since), with ONNX's
+    /// defaults (all leading axes, step 1), checking that the four lists have one entry per sliced axis.
     /// </summary>
-    public static SliceSpec From(NodeContext ctx, long[] dims)
+    public static (long[] Starts, long[] Ends, long[] Axes, long[] Steps) ReadArguments(NodeContext ctx)
     {
         long[] starts, ends; long[]? axes, steps;
         if (ctx.Opset < 10)
@@ -555,11 +548,28 @@ internal sealed class SliceSpec
             axes = ctx.OptionalConstInput(3, "axes")?.ToLongs($"node '{ctx.Name}' axes");
             steps = ctx.OptionalConstInput(4, "steps")?.ToLongs($"node '{ctx.Name}' steps");
         }
-        int rank = dims.Length;
         if (starts.Length != ends.Length) throw ctx.Malformed("starts and ends differ in length.");
         axes ??= Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
         steps ??= Enumerable.Repeat(1L, starts.Length).ToArray();
         if (axes.Length != starts.Length || steps.Length != starts.Length) throw ctx.Malformed("starts, ends, axes and steps differ in length.");
+        return (starts, ends, axes, steps);
+    }
+
+    public required long[] Start { get; init; }
+    public required long[] Step { get; init; }
+    public required int[] Count { get; init; }
+
+    /// <summary>The output dimensions.</summary>
+    public int[] OutputDims(int[] dims) => Count;
+
+    /// <summary>
+    /// Reads starts/ends/axes/steps (inputs since opset 10, attributes before) and clamps them against
+    /// <paramref name="dims"/> the way ONNX specifies (INT64_MAX ends are common: "to the end").
+    /// </summary>
+    public static SliceSpec From(NodeContext ctx, long[] dims)
+    {
+        var (starts, ends, axes, steps) = ReadArguments(ctx);
+        int rank = dims.Length;
         var start = new long[rank]; var step = new long[rank]; var count = new int[rank];
         for (int d = 0; d < rank; d++) { start[d] = 0; step[d] = 1; count[d] = (int)dims[d]; }
         var seen = new bool[rank];

@@ -376,24 +376,7 @@ internal static class Converters
     public static OnnxValue[] Slice(NodeContext ctx)
     {
         var x = ctx.RequiredInput(0);
-        long[] starts, ends; long[]? axes, steps;
-        if (ctx.Opset < 10)
-        {
-            starts = ctx.Ints("starts") ?? throw ctx.Malformed("has no starts.");
-            ends = ctx.Ints("ends") ?? throw ctx.Malformed("has no ends.");
-            axes = ctx.Ints("axes"); steps = null;
-        }
-        else
-        {
-            starts = ctx.ConstInput(1, "starts").ToLongs($"node '{ctx.Name}' starts");
-            ends = ctx.ConstInput(2, "ends").ToLongs($"node '{ctx.Name}' ends");
-            axes = ctx.OptionalConstInput(3, "axes")?.ToLongs($"node '{ctx.Name}' axes");
-            steps = ctx.OptionalConstInput(4, "steps")?.ToLongs($"node '{ctx.Name}' steps");
-        }
-        axes ??= Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
-        steps ??= Enumerable.Repeat(1L, starts.Length).ToArray();
-        if (axes.Length != starts.Length || ends.Length != starts.Length || steps.Length != starts.Length)
-            throw ctx.Malformed("starts, ends, axes and steps differ in length.");
+        var (starts, ends, axes, steps) = SliceSpec.ReadArguments(ctx);
         var ax = axes.Select(a => ConstantFolder.NormalizeAxis(ctx, a, x.Rank)).ToArray();
         // A slice that keeps everything is the identity (PyTorch exports x[:, :, ::2, ::2] as one Slice per axis).
         var op = new Ops.Slice(ax, starts, ends, steps);

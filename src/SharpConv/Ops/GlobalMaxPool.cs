@@ -1,19 +1,10 @@
 namespace SharpConv.Ops;
 
 /// <summary>Global max pooling: each channel's map becomes its maximum (N×C×H×W → N×C×1×1).</summary>
-public sealed class GlobalMaxPool : Op
+public sealed class GlobalMaxPool : GlobalPool
 {
     /// <inheritdoc/>
     public override string Kind => "GlobalMaxPool";
-    /// <inheritdoc/>
-    public override Shape InferShape(string node, IReadOnlyList<Shape> inputs)
-    {
-        ExpectInputCount(node, inputs);
-        if (inputs[0].Rank < 3) throw new ShapeMismatchException($"{node} ({Kind})", "rank ≥ 3 (N×C×spatial…)", inputs[0].ToString());
-        var d = inputs[0].ToArray();
-        for (int i = 2; i < d.Length; i++) d[i] = 1;
-        return new Shape(d);
-    }
     /// <inheritdoc/>
     public override void RunReference(ReadOnlySpan<Tensor> inputs, Tensor output)
     {
