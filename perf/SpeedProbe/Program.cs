@@ -11,7 +11,7 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var nets = new List<string>();
 int[] batches = [1, 8], threadCounts = [1, 2];
 int rounds = 5;
-bool profile = false, noOrt = false, layers = false;
+bool profile = false, noOrt = false, layers = false, ortNodes = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -22,6 +22,7 @@ for (int i = 0; i < args.Length; i++)
         case "-profile": profile = true; break;
         case "-noort": noOrt = true; break;
         case "-layers": layers = true; break;
+        case "-ortnodes": ortNodes = true; break;
         default: nets.Add(args[i]); break;
     }
 }
@@ -115,8 +116,44 @@ foreach (var name in nets)
                 var rep = SharpConv.Analysis.Profiler.Run(compiled, input, Math.Max(3, perRound), 1);
                 Console.WriteLine($"   profile: e2e {rep.EndToEndMedianMs:F2} ms, layer sum {rep.LayerSumMs:F2} ms, {rep.GFlops:F1} GFLOP/s");
                 foreach (var g in rep.ByKind) Console.WriteLine($"     kind {g.Key,-16} {g.Layers,4} layers {g.MedianMs,9:F3} ms {g.Percent,5:F1}% {g.GFlops,7:F1} GFLOP/s");
-                foreach (var row in rep.Rows.OrderByDescending(r => r.MedianMs).Take(25))
+                foreach (var row in rep.Rows.OrderByDescending(r => r.MedianMs).Take(40))
                     Console.WriteLine($"     {row.Name,-40} {row.Kind,-14} {row.Algorithm,-11} {row.OutputShape,-18} {row.MedianMs,8:F3} ms {row.Percent,5:F1}% {row.GFlops,7:F1} GF/s");
+            }
+            if (ortNodes && session != null)
+            {
+                // ORT's own per-node profile of the same file: sum of kernel times per node, median over runs.
+                var so2 = new SessionOptions
+                {
+                    IntraOpNumThreads = threads, InterOpNumThreads = 1,
+                    GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+                    ExecutionMode = ExecutionMode.ORT_SEQUENTIAL, EnableProfiling = true,
+                    ProfileOutputPathPrefix = Path.Combine(Path.GetTempPath(), "ortprof"),
+                };
+                so2.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+                using var s2 = new InferenceSession(path, so2);
+                int n = Math.Max(5, perRound);
+                for (int i = 0; i < n + 2; i++) s2.Run(ro, new[] { inName }, new[] { inV! }, new[] { outName }, new[] { outV! });
+                string file = s2.EndProfiling();
+                using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+                var per = new Dictionary<string, (string Op, List<double> Us)>();
+                foreach (var e in doc.RootElement.EnumerateArray())
+                {
+                    if (e.GetProperty("cat").GetString() != "Node") continue;
+                    string nm = e.GetProperty("name").GetString()!;
+                    if (!nm.EndsWith("_kernel_time")) continue;
+                    nm = nm[..^"_kernel_time".Length];
+                    string op = e.TryGetProperty("args", out var a) && a.TryGetProperty("op_name", out var o) ? o.GetString()! : "?";
+                    if (!per.TryGetValue(nm, out var v)) per[nm] = v = (op, new List<double>());
+                    v.Us.Add(e.GetProperty("dur").GetDouble());
+                }
+                double total = 0;
+                var rowsOrt = per.Select(kv => (kv.Key, kv.Value.Op, Ms: Median(kv.Value.Us.Skip(2).ToList()) / 1000)).OrderByDescending(r => r.Ms).ToList();
+                total = rowsOrt.Sum(r => r.Ms);
+                Console.WriteLine($"   ORT nodes: sum {total:F2} ms over {rowsOrt.Count} nodes");
+                foreach (var g in rowsOrt.GroupBy(r => r.Op).OrderByDescending(g => g.Sum(r => r.Ms)))
+                    Console.WriteLine($"     op {g.Key,-22} {g.Count(),4} nodes {g.Sum(r => r.Ms),9:F3} ms");
+                foreach (var r in rowsOrt.Take(40)) Console.WriteLine($"     {r.Key,-50} {r.Op,-18} {r.Ms,8:F3} ms");
+                File.Delete(file);
             }
             inV?.Dispose(); outV?.Dispose(); ro?.Dispose();
         }

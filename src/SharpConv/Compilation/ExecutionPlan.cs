@@ -21,8 +21,8 @@ public sealed class CompiledStep
     public Op Op => Node.Op;
     /// <summary>The layer type.</summary>
     public string Kind => Node.Op.Kind;
-    /// <summary>The kernel's algorithm name.</summary>
-    public string Algorithm => Node.Kernel!.Algorithm;
+    /// <summary>The kernel's algorithm name at this plan's batch size.</summary>
+    public string Algorithm => Node.Kernel!.AlgorithmFor(InputShapes, OutputShape);
     /// <summary>Builder scope of the original node.</summary>
     public string Scope => Node.Scope;
     /// <summary>Original nodes folded or fused into this step.</summary>

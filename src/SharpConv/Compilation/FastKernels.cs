@@ -58,14 +58,32 @@ internal static class FastKernels
     public static Activation ToActivation(Epilogue e) => new(e.Min, e.Max);
 }
 
-/// <summary>A convolution on one of the <see cref="PreparedConv"/> algorithms, with bias, residual and clamp fused.</summary>
+/// <summary>
+/// A convolution on one of the <see cref="PreparedConv"/> algorithms, with bias, residual and clamp fused. The algorithm
+/// is chosen per batch size (<see cref="ConvAlgorithmChooser"/> weighs Winograd's tiles by the batch: a 7×7 map is too
+/// small for it at batch 1 and pays at batch 8), so a layer holds one prepared variant per algorithm its planned batch
+/// sizes use, prepared when a plan for that batch is made — never during a run.
+/// </summary>
 internal sealed class ConvKernel : Kernel
 {
-    private readonly PreparedConv _conv;
+    private readonly ConvParams _p;
+    private readonly Conv2d _conv;
+    private readonly Activation _activation;
+    private readonly ConvAlgorithm? _forced;
+    private readonly bool _winogradSafe;
     private readonly bool _residual;
     private readonly int _threads;
+    private readonly ConvAlgorithm _declared;
+    private readonly PreparedConv?[] _prepared = new PreparedConv?[Enum.GetValues<ConvAlgorithm>().Length];
+    private readonly Lock _prepareLock = new();
 
-    private ConvKernel(PreparedConv conv, bool residual, int threads) { _conv = conv; _residual = residual; _threads = threads; }
+    private ConvKernel(in ConvParams p, Conv2d conv, Activation activation, ConvAlgorithm? forced, bool residual, int threads, int declaredBatch)
+    {
+        _p = p; _conv = conv; _activation = activation; _forced = forced; _residual = residual; _threads = threads;
+        _winogradSafe = WinogradSafe(conv.Weight.Value.Span);
+        _declared = ChooseFor(declaredBatch);
+        Prepared(_declared);   // pack the weights now, at compile time, for the declared batch
+    }
 
     public static ConvKernel Create(string node, string nodeDisplay, Conv2d conv, Shape input, bool residual, Epilogue epilogue, CompileOptions options, string? forced)
     {
@@ -75,25 +93,43 @@ internal sealed class ConvKernel : Kernel
             PadTop = conv.Padding.Top, PadLeft = conv.Padding.Left, PadBottom = conv.Padding.Bottom, PadRight = conv.Padding.Right,
             DilationH = conv.DilationH, DilationW = conv.DilationW,
         };
-        ConvAlgorithm algorithm;
+        ConvAlgorithm? fixedAlgorithm = null;
         if (forced is not null)
         {
-            if (!FastKernels.ConvAlgorithmNames.TryGetValue(forced, out algorithm))
+            if (!FastKernels.ConvAlgorithmNames.TryGetValue(forced, out var algorithm))
                 throw new InvalidLayerException(nodeDisplay, $"unknown convolution algorithm '{forced}'; known: {string.Join(", ", FastKernels.ConvAlgorithmNames.Keys)}.");
-            if (!ConvAlgorithmChooser.Supports(algorithm, p))
-            {
+            if (ConvAlgorithmChooser.Supports(algorithm, p)) fixedAlgorithm = algorithm;
+            else if (options.LayerAlgorithms.ContainsKey(node) || options.LayerAlgorithms.ContainsKey(nodeDisplay))
                 // A per-layer choice that cannot run is an error; a global one applies where it can.
-                if (options.LayerAlgorithms.ContainsKey(node) || options.LayerAlgorithms.ContainsKey(nodeDisplay))
-                    throw new InvalidLayerException(nodeDisplay, $"algorithm '{forced}' cannot run this layer: {ConvAlgorithmChooser.WhyNot(algorithm, p)}.");
-                algorithm = ConvAlgorithmChooser.Choose(p, input.N);
-            }
+                throw new InvalidLayerException(nodeDisplay, $"algorithm '{forced}' cannot run this layer: {ConvAlgorithmChooser.WhyNot(algorithm, p)}.");
         }
-        else algorithm = ConvAlgorithmChooser.Choose(p, input.N);
-        var weights = conv.Weight.Value.Span;
-        if (algorithm is ConvAlgorithm.Winograd23 or ConvAlgorithm.Winograd43 && !WinogradSafe(weights)) algorithm = ConvAlgorithm.Im2ColGemm;
-        ReadOnlySpan<float> bias = conv.Bias is null ? default : conv.Bias.Value.Span;
-        var prepared = PreparedConv.Create(algorithm, p, weights, bias, FastKernels.ToActivation(epilogue));
-        return new ConvKernel(prepared, residual, options.Threads);
+        return new ConvKernel(p, conv, FastKernels.ToActivation(epilogue), fixedAlgorithm, residual, options.Threads, input.N);
+    }
+
+    /// <summary>The algorithm this layer runs at <paramref name="batch"/> images: the forced one, else the chooser's,
+    /// with Winograd refused for weights it cannot handle exactly.</summary>
+    private ConvAlgorithm ChooseFor(int batch)
+    {
+        var algorithm = _forced ?? ConvAlgorithmChooser.Choose(_p, batch);
+        if (algorithm is ConvAlgorithm.Winograd23 or ConvAlgorithm.Winograd43 && !_winogradSafe) algorithm = ConvAlgorithm.Im2ColGemm;
+        return algorithm;
+    }
+
+    private PreparedConv Prepared(ConvAlgorithm algorithm)
+    {
+        var prepared = Volatile.Read(ref _prepared[(int)algorithm]);
+        if (prepared is not null) return prepared;
+        lock (_prepareLock)
+        {
+            prepared = _prepared[(int)algorithm];
+            if (prepared is null)
+            {
+                ReadOnlySpan<float> bias = _conv.Bias is null ? default : _conv.Bias.Value.Span;
+                prepared = PreparedConv.Create(algorithm, _p, _conv.Weight.Value.Span, bias, _activation);
+                Volatile.Write(ref _prepared[(int)algorithm], prepared);
+            }
+            return prepared;
+        }
     }
 
     /// <summary>
@@ -109,12 +145,15 @@ internal sealed class ConvKernel : Kernel
         return float.IsFinite(max) && MathF.Abs(max) < Bound;
     }
 
-    public override string Algorithm => FastKernels.NameOf(_conv.Algorithm);
+    public override string Algorithm => FastKernels.NameOf(_declared);
 
-    public override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output) => _conv.ScratchElements(output.N, _threads);
+    public override string AlgorithmFor(IReadOnlyList<Shape> inputs, Shape output) => FastKernels.NameOf(ChooseFor(output.N));
+
+    // Called when a plan for this batch size is made: prepares the variant it will run.
+    public override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output) => Prepared(ChooseFor(output.N)).ScratchElements(output.N, _threads);
 
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context) =>
-        _conv.Execute(inputs[0].Span, output.Shape.N, output.Span, _residual ? inputs[1].Span : default, context.Scheduler, context.Scratch.Span);
+        Prepared(ChooseFor(output.Shape.N)).Execute(inputs[0].Span, output.Shape.N, output.Span, _residual ? inputs[1].Span : default, context.Scheduler, context.Scratch.Span);
 }
 
 /// <summary>

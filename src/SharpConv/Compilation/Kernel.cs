@@ -10,6 +10,9 @@ public abstract class Kernel
     /// <summary>The algorithm's name as the summary and profiler show it (e.g. <c>reference</c>, <c>winograd4x3</c>).</summary>
     public abstract string Algorithm { get; }
 
+    /// <summary>The algorithm's name for these shapes (a kernel may run a different algorithm per batch size).</summary>
+    public virtual string AlgorithmFor(IReadOnlyList<Shape> inputs, Shape output) => Algorithm;
+
     /// <summary>Scratch floats one execution needs for these shapes (planned once per batch size, never allocated per run).</summary>
     public virtual long ScratchElements(IReadOnlyList<Shape> inputs, Shape output) => 0;
 

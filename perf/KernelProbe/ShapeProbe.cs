@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using SharpConv.Kernels;
+using SharpConv.Kernels.Conv;
+using SharpConv.Kernels.Gemm;
+using SharpConv.Runtime;
+
+namespace SharpConv.Perf;
+
+/// <summary>The GEMM on the thin shapes convolution layers give it (B warm), against the same layer as a Pointwise
+/// conv at batch 1 and 8: tells GEMM inefficiency apart from memory effects.</summary>
+internal static class ShapeProbe
+{
+    public static void Run(double peak1)
+    {
+        var shapes = new (int M, int K, int N)[]
+        {
+            (256, 64, 3136), (64, 256, 3136), (64, 64, 3136), (128, 256, 3136), (512, 128, 784), (128, 512, 784),
+            (1024, 256, 196), (256, 1024, 196), (2048, 512, 49), (512, 2048, 49), (1024, 1024, 1024),
+        };
+        using var s1 = new Scheduler(1);
+        var scratch = new float[PackedGemm.ScratchElements(2)];
+        foreach (var (m, k, n) in shapes)
+        {
+            var rnd = new SeededRandom(1);
+            var a = new float[m * k]; var b = new float[k * n * 8]; var c = new float[m * n * 8]; var r = new float[m * n * 8];
+            rnd.FillUniform(a, -1, 1); rnd.FillUniform(b, -1, 1); rnd.FillUniform(r, -1, 1);
+            var bias = new float[m];
+            var pa = PackedMatrix.Pack(a, m, k, 1, GemmKernel.For(SimdSupport.Best, m));
+            double gemm = Best(() => PackedGemm.Multiply(pa, b.AsSpan(0, k * n), n, c, bias, default, Activation.Relu, s1, scratch), 2.0 * m * k * n);
+            var p = new ConvParams(k, n, 1, m, 1, 1);
+            var pw = PreparedConv.Create(ConvAlgorithm.Pointwise, p, a, bias, Activation.Relu);
+            double pw1 = Best(() => pw.Execute(b, 1, c, default, s1, scratch), 2.0 * m * k * n);
+            double pw8 = Best(() => pw.Execute(b, 8, c, default, s1, scratch), 8 * 2.0 * m * k * n);
+            double pw8r = Best(() => pw.Execute(b, 8, c, r, s1, scratch), 8 * 2.0 * m * k * n);
+            Console.WriteLine($"M {m,5} K {k,5} N {n,5} [{pa.Kernel.Shape}]: gemm {gemm,6:F1} GF/s ({100 * gemm / peak1:F0}%)  pw bs1 {pw1,6:F1}  pw bs8 {pw8,6:F1}  +residual {pw8r,6:F1}");
+        }
+    }
+
+    private static double Best(Action run, double flops)
+    {
+        run();
+        double best = double.MaxValue;
+        for (int i = 0; i < 7; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            int reps = 0;
+            do { run(); reps++; } while (sw.Elapsed.TotalMilliseconds < 30);
+            best = Math.Min(best, sw.Elapsed.TotalMilliseconds / reps);
+        }
+        return flops / best / 1e6;
+    }
+}
