@@ -44,7 +44,34 @@ public class ConvTests
         new object[] { new ConvParams(8, 11, 7, 6, 1, 1, stride: 2) },
         new object[] { new ConvParams(3, 10, 8, 4, 3, 2, pad: 0) with { PadTop = 2, PadBottom = 0, PadLeft = 0, PadRight = 1 } },
         new object[] { new ConvParams(70, 6, 5, 30, 3, 3, pad: 1) },   // depth > KC
+        // Wide strided rows: the vector deinterleave of strides 2 and 4 with its scalar tails and padded edges.
+        new object[] { new ConvParams(3, 9, 131, 7, 7, 7, stride: 2, pad: 3) },
+        new object[] { new ConvParams(2, 7, 100, 5, 11, 11, stride: 4, pad: 2) },
+        new object[] { new ConvParams(4, 5, 67, 6, 1, 1, stride: 2) },
+        new object[] { new ConvParams(2, 6, 97, 5, 3, 3, stride: 4, pad: 1) },
+        new object[] { new ConvParams(2, 6, 90, 5, 3, 3, stride: 3, pad: 1) },
     };
+
+    [Fact]
+    public unsafe void StridedGatherMatchesScalarForEveryCountAndStride()
+    {
+        var src = new float[400];
+        for (int i = 0; i < src.Length; i++) src[i] = i * 0.5f - 7;
+        var dst = new float[80];
+        fixed (float* ps = src) fixed (float* pd = dst)
+            for (int stride = 2; stride <= 5; stride++)
+                for (int start = 0; start < 3; start++)
+                    for (int count = 0; count <= 70 && start + (count - 1) * stride < src.Length; count++)
+                        foreach (int slack in new[] { 0, 1, 40 })
+                        {
+                            // The row ends right after the last value read (plus slack): no vector may load past it.
+                            int endIndex = Math.Min(src.Length, count == 0 ? start : start + (count - 1) * stride + 1 + slack);
+                            Array.Fill(dst, float.NaN);
+                            StridedGather.Copy(ps + start, stride, pd, count, ps + endIndex);
+                            for (int j = 0; j < count; j++) Assert.Equal(src[start + j * stride], dst[j]);
+                            for (int j = count; j < dst.Length; j++) Assert.True(float.IsNaN(dst[j]), $"wrote past count {count} at {j}");
+                        }
+    }
 
     [Theory]
     [MemberData(nameof(GeneralShapes))]

@@ -18,13 +18,19 @@ internal sealed unsafe class Pointwise : PreparedConv
         : base(p, ConvAlgorithm.Pointwise, bias, act)
         => _w = PackedMatrix.Pack(weights, p.K / p.Groups, p.C / p.Groups, p.Groups, width);
 
-    public override int ScratchElements(int batch, int threads) => PackedGemm.ScratchElements(threads);
+    public override int ScratchElements(int batch, int threads) => BatchFold.Pays(Params, batch, _w.Kernel.NR)
+        ? (int)BatchFold.ScratchElements(Params, batch, threads) : PackedGemm.ScratchElements(threads);
 
     private protected override void Run(float* input, int batch, float* output, float* residual, Scheduler scheduler, float* scratch)
     {
         var p = Params;
         int hw = p.H * p.W;
         var src = new MatrixSource { B = input, Ldb = hw, GroupStride = (long)(p.C / p.Groups) * hw, BatchStride = (long)p.C * hw };
+        if (BatchFold.Pays(p, batch, _w.Kernel.NR))
+        {
+            BatchFold.Run(_w, p, src, batch, output, residual, (float*)Unsafe.AsPointer(ref Bias[0]), Activation, scheduler, scratch);
+            return;
+        }
         var job = new GemmJob
         {
             Batch = batch, N = hw,

@@ -1,0 +1,158 @@
+// Dimension legend: N batch · C in-channels · K out-channels · P×Q output · G groups · Kd = C/G·R·S GEMM depth.
+// Folded: out_g[K/G × (n·PQ)] = W_g · B_g[Kd × (n·PQ)], B's column b·PQ + j = image b's pixel j.
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using SharpConv.Kernels.Gemm;
+using SharpConv.Runtime;
+
+namespace SharpConv.Kernels.Conv;
+
+/// <summary>
+/// Batch folding for layers with small output maps: the images of a batch become the columns of ONE GEMM instead of
+/// one GEMM each. A 7×7 map is 49 columns — two 32-wide micro-tiles, a quarter of them padding, and one partial tile
+/// per row panel — while 8 images make 392 columns that tile almost exactly and split evenly over threads.
+/// <para>
+/// Steps: (1) B is gathered into scratch, image after image along the columns (for 1×1 stride-1 layers a copy of the
+/// input planes, otherwise the im2col rows, strided and padded); (2) the GEMM writes <c>W·B + bias</c> to a scratch
+/// C; (3) a scatter puts each image's columns back into NCHW, adding the residual and clamping on the way. Each output
+/// is the same FMA chain over the same K blocks, then <c>+bias</c>, <c>+residual</c>, clamp, in the same order as
+/// the unfolded store, so the result is bit-identical to the unfolded path (tested).
+/// </para>
+/// Images are folded in chunks so the scratch stays bounded (<see cref="MaxScratchFloats"/>).
+/// </summary>
+internal static unsafe class BatchFold
+{
+    /// <summary>Upper bound of the B and C scratch of one chunk (16 MiB): a chunk of images stays in L3.</summary>
+    internal const long MaxScratchFloats = 4L << 20;
+
+    /// <summary>Folding on or off (a measurement knob for the perf probes; results are the same either way).</summary>
+    internal static bool Enabled = true;
+
+    /// <summary>
+    /// True when folding pays: more than one image, and per-image tiling wastes over 4 % of the columns in padding
+    /// (7×7, 13×13, 14×14 maps; 28×28 and 56×56 tile within 2 % and keep the per-image path, which reads 1×1 inputs in
+    /// place). Depends on the shape and batch only, never on threads.
+    /// </summary>
+    public static bool Pays(in ConvParams p, int batch, int nr)
+    {
+        if (!Enabled || batch <= 1) return false;
+        int pq = p.P * p.Q;
+        int padded = (pq + nr - 1) / nr * nr;
+        return (padded - pq) > 0.04 * pq && ImagesPerChunk(p, batch) >= 2;
+    }
+
+    /// <summary>Images per chunk: as many as fit <see cref="MaxScratchFloats"/>, at most the batch, at least 1.</summary>
+    public static int ImagesPerChunk(in ConvParams p, int batch)
+    {
+        long perImage = PerImageFloats(p);
+        return (int)Math.Clamp(MaxScratchFloats / Math.Max(1, perImage), 1, batch);
+    }
+
+    private static long PerImageFloats(in ConvParams p)
+    {
+        long depth = (long)p.C / p.Groups * p.R * p.S;
+        return (depth * p.Groups + p.K) * p.P * p.Q;
+    }
+
+    /// <summary>Scratch floats for folding <paramref name="batch"/> images (B + C of one chunk, then the GEMM's).</summary>
+    public static long ScratchElements(in ConvParams p, int batch, int threads)
+        => PerImageFloats(p) * ImagesPerChunk(p, batch) + 64 + PackedGemm.ScratchElements(threads);
+
+    /// <summary>Runs the layer folded. <paramref name="source"/> yields im2col rows per image (as the unfolded path
+    /// reads them).</summary>
+    public static void Run<TB>(PackedMatrix w, in ConvParams p, TB source, int batch, float* output, float* residual,
+        float* bias, Activation activation, Scheduler scheduler, float* scratch) where TB : struct, IBSource
+    {
+        int pq = p.P * p.Q, g = p.Groups, m = p.K / g;
+        int depth = p.C / g * p.R * p.S;
+        int chunk = ImagesPerChunk(p, batch);
+        float* bBuf = scratch;
+        float* cBuf = bBuf + (long)g * depth * chunk * pq;
+        float* gemmScratch = (float*)(((nint)(cBuf + (long)p.K * chunk * pq) + 63) & ~(nint)63);
+        long outImage = (long)p.K * pq;
+        for (int b0 = 0; b0 < batch; b0 += chunk)
+        {
+            int n = Math.Min(chunk, batch - b0);
+            int cols = n * pq;
+            scheduler.For(g * depth * n, new GatherBody<TB>
+            {
+                Source = source, Dst = bBuf, Depth = depth, Images = n, FirstImage = b0, Pq = pq, Cols = cols,
+            });
+            var job = new GemmJob
+            {
+                Batch = 1, N = cols,
+                C = cBuf, Ldc = cols, CGroupStride = (long)m * cols, CBatchStride = 0,
+                Bias = bias, Residual = null, Activation = Activation.None, Scratch = gemmScratch,
+            };
+            var src = new MatrixSource { B = bBuf, Ldb = cols, GroupStride = (long)depth * cols, BatchStride = 0 };
+            PackedGemm.Run(w, ref job, src, scheduler);
+            scheduler.For(p.K * n, new ScatterBody
+            {
+                C = cBuf, Cols = cols, Pq = pq, Channels = p.K,
+                Output = output + b0 * outImage, Residual = residual == null ? null : residual + b0 * outImage,
+                Clamp = !activation.IsIdentity, Min = activation.Min, Max = activation.Max,
+            });
+        }
+    }
+
+    /// <summary>Item = (group, depth row, image): that image's PQ values of the row, at its column offset.</summary>
+    private struct GatherBody<TB> : IParallelBody where TB : struct, IBSource
+    {
+        public TB Source;
+        public float* Dst;
+        public int Depth, Images, FirstImage, Pq, Cols;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int begin, int end, int thread)
+        {
+            for (int item = begin; item < end; item++)
+            {
+                int image = item % Images, row = item / Images;
+                int group = row / Depth, k = row % Depth;
+                float* dst = Dst + (long)row * Cols + (long)image * Pq;
+                float* src = Source.Row(FirstImage + image, group, k, 0, Pq, dst);
+                if (src != dst) new ReadOnlySpan<float>(src, Pq).CopyTo(new Span<float>(dst, Pq));
+            }
+        }
+    }
+
+    /// <summary>Item = (image, channel): <c>out = clamp(C + residual)</c> for that plane.</summary>
+    private struct ScatterBody : IParallelBody
+    {
+        public float* C, Output, Residual;
+        public int Cols, Pq, Channels;
+        public bool Clamp;
+        public float Min, Max;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int begin, int end, int thread)
+        {
+            var lo = new Vector<float>(Min);
+            var hi = new Vector<float>(Max);
+            int width = Vector<float>.Count;
+            for (int item = begin; item < end; item++)
+            {
+                int image = item / Channels, channel = item % Channels;
+                float* c = C + (long)channel * Cols + (long)image * Pq;
+                long planeOffset = ((long)image * Channels + channel) * Pq;
+                float* o = Output + planeOffset;
+                float* r = Residual == null ? null : Residual + planeOffset;
+                int j = 0;
+                for (; j + width <= Pq; j += width)
+                {
+                    var v = Vector.Load(c + j);
+                    if (r != null) v += Vector.Load(r + j);
+                    if (Clamp) v = Vector.Min(Vector.Max(v, lo), hi);
+                    v.Store(o + j);
+                }
+                for (; j < Pq; j++)
+                {
+                    float v = c[j];
+                    if (r != null) v += r[j];
+                    if (Clamp) v = MathF.Min(MathF.Max(v, Min), Max);
+                    o[j] = v;
+                }
+            }
+        }
+    }
+}
