@@ -156,16 +156,20 @@ internal sealed class MeanLayer : GpuLayer
     }
 }
 
-/// <summary>BatchNorm that was not folded (no convolution before it): its affine form per channel.</summary>
+/// <summary>BatchNorm that was not folded (no convolution before it): its affine form per channel, then the clamp
+/// that was fused into it (DenseNet's norm → relu) in place.</summary>
 internal sealed class BatchNormLayer : GpuLayer
 {
     private readonly WeightRef _scale, _shift;
-    public BatchNormLayer(BatchNorm bn, WeightStore weights, KernelLibrary kernels)
+    private readonly Epilogue _epilogue;
+    public BatchNormLayer(BatchNorm bn, Epilogue epilogue, WeightStore weights, KernelLibrary kernels)
     {
         var (a, b) = bn.AsAffine();
         _scale = weights.Add(bn.Scale, a);
         _shift = weights.Add(bn.Shift, b);
+        _epilogue = epilogue;
         _ = kernels.ChannelAffine;
+        if (!epilogue.IsNone) _ = kernels.Unary;
     }
     public override string Algorithm => "gpu-batchnorm";
     public override Action? Bind(BindContext c)
@@ -173,7 +177,13 @@ internal sealed class BatchNormLayer : GpuLayer
         var x = c.Step.InputShapes[0];
         int channels = x.C, area = (int)x.ElementsFrom(2);
         var k = c.Kernels; var xv = c.Inputs[0]; var yv = c.Output; var sv = c.Weights[_scale]; var bv = c.Weights[_shift];
-        return () => Launch1D(x.ElementCount, i => k.ChannelAffine(i, channels, area, xv, sv, bv, yv));
+        if (_epilogue.IsNone) return () => Launch1D(x.ElementCount, i => k.ChannelAffine(i, channels, area, xv, sv, bv, yv));
+        var clamp = new UnaryArgs { Code = (int)UnaryCode.Clamp, A = _epilogue.Min, B = _epilogue.Max };
+        return () =>
+        {
+            Launch1D(x.ElementCount, i => k.ChannelAffine(i, channels, area, xv, sv, bv, yv));
+            Launch1D(x.ElementCount, i => k.Unary(i, clamp, yv, yv));
+        };
     }
 }
 
@@ -282,7 +292,8 @@ internal static class LayerFactory
             case AdaptiveAvgPool2d: return new AdaptivePoolLayer(kernels);
             case GlobalAvgPool: return new GlobalPoolLayer(max: false, kernels);
             case GlobalMaxPool: return new GlobalPoolLayer(max: true, kernels);
-            case BatchNorm bn: return new BatchNormLayer(bn, weights, kernels);
+            case BatchNorm bn: return new BatchNormLayer(bn, Epilogue.None, weights, kernels);
+            case FusedOp { Main: BatchNorm bn } f: return new BatchNormLayer(bn, f.Epilogue, weights, kernels);
             case Concat concat: return new ConcatLayer(concat, kernels);
             case ChannelZeroPad pad: return new ChannelZeroPadLayer(pad, kernels);
             case Lrn lrn: return new LrnLayer(lrn, kernels);

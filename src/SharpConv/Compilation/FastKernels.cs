@@ -48,7 +48,8 @@ internal static class FastKernels
             GlobalAvgPool when inputShapes[0].Rank >= 3 => new GlobalAveragePoolKernel(),
             Relu => new ClampKernel(Epilogue.Relu),
             Clip c when c.Min <= c.Max => new ClampKernel(new Epilogue(c.Min, c.Max)),
-            BatchNorm bn when inputShapes[0].Rank >= 2 => new ScaleShiftKernel(bn),
+            BatchNorm bn when inputShapes[0].Rank >= 2 => new ScaleShiftKernel(bn, epilogue),
+            Concat c when inputShapes[0].Rank >= 1 => new ConcatKernel(c.Axis),
             Softmax s when (s.Axis == -1 || s.Axis == inputShapes[0].Rank - 1) => new SoftmaxKernel(),
             Add when inputShapes[0] == inputShapes[1] => new AddKernel(),
             _ => null,
@@ -257,26 +258,62 @@ internal sealed class GlobalAveragePoolKernel : Kernel
     }
 }
 
-/// <summary>ReLU or a clamp, vectorised.</summary>
+/// <summary>ReLU or a clamp, vectorised, split over the run's threads.</summary>
 internal sealed class ClampKernel(Epilogue epilogue) : Kernel
 {
     private readonly Activation _activation = FastKernels.ToActivation(epilogue);
     public override string Algorithm => "vector";
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context) =>
-        Elementwise.Apply(_activation, inputs[0].Span, output.Span);
+        ParallelElementwise.Clamp(inputs[0].Span, output.Span, _activation, context.Scheduler);
 }
 
-/// <summary>An unfolded BatchNorm as a per-channel scale and shift.</summary>
+/// <summary>An unfolded BatchNorm as a per-channel scale and shift, with the clamp that followed it fused: one pass,
+/// split over (image, channel) planes.</summary>
 internal sealed class ScaleShiftKernel : Kernel
 {
     private readonly float[] _scale, _shift;
-    public ScaleShiftKernel(BatchNorm bn) => (_scale, _shift) = bn.AsAffine();
+    private readonly Activation _activation;
+    public ScaleShiftKernel(BatchNorm bn, Epilogue epilogue)
+    {
+        var (scale, shift) = bn.AsAffine();
+        _scale = GC.AllocateArray<float>(scale.Length, pinned: true);
+        _shift = GC.AllocateArray<float>(shift.Length, pinned: true);
+        scale.CopyTo(_scale); shift.CopyTo(_shift);
+        _activation = FastKernels.ToActivation(epilogue);
+    }
     public override string Algorithm => "vector";
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context)
     {
         var s = inputs[0].Shape;
-        Elementwise.ScaleShift(inputs[0].Span, output.Span, s[0], s[1], (int)s.ElementsFrom(2), _scale, _shift, Activation.None);
+        ParallelElementwise.ScaleShift(inputs[0].Span, output.Span, s[0], s[1], (int)s.ElementsFrom(2), _scale, _shift, _activation, context.Scheduler);
     }
+}
+
+/// <summary>Concatenation: each input's block copied into place, the copies split over the run's threads.</summary>
+internal sealed class ConcatKernel(int axis) : Kernel
+{
+    public override string Algorithm => "vector";
+    public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context)
+    {
+        var os = output.Shape;
+        int a = axis < 0 ? axis + os.Rank : axis;
+        long inner = os.ElementsFrom(a + 1), outer = os.ElementCount / Math.Max(1, os[a] * inner);
+        long offset = 0;
+        foreach (var input in inputs)
+        {
+            long block = input.Shape[a] * inner;
+            ParallelElementwise.CopyBlocks(input.Span, output.Span, (int)outer, block, os[a] * inner, offset, context.Scheduler);
+            offset += block;
+        }
+    }
+}
+
+/// <summary>Element-wise sum of two same-shaped tensors (residuals the conv could not absorb).</summary>
+internal sealed class AddKernel : Kernel
+{
+    public override string Algorithm => "vector";
+    public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context) =>
+        ParallelElementwise.Add(inputs[0].Span, inputs[1].Span, output.Span, context.Scheduler);
 }
 
 /// <summary>Softmax over the last (contiguous) axis.</summary>
@@ -288,12 +325,4 @@ internal sealed class SoftmaxKernel : Kernel
         int length = inputs[0].Shape[-1];
         Elementwise.Softmax(inputs[0].Span, output.Span, inputs[0].Length / Math.Max(1, length), length);
     }
-}
-
-/// <summary>Element-wise sum of two same-shaped tensors (residuals the conv could not absorb).</summary>
-internal sealed class AddKernel : Kernel
-{
-    public override string Algorithm => "vector";
-    public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context) =>
-        TensorPrimitives.Add(inputs[0].Span, inputs[1].Span, output.Span);
 }

@@ -22,7 +22,8 @@ public readonly record struct Epilogue(float Min, float Max)
 
 /// <summary>
 /// A convolution or linear layer with what followed it folded into its store: an optional residual addend (the
-/// ResNet shortcut, input 1) and an optional clamp. Its reference kernel is the plain composition, so fused graphs are
+/// ResNet shortcut, input 1) and an optional clamp. An unfolded BatchNorm (DenseNet's and pre-activation ResNet's
+/// norm → relu) takes a clamp too, so the pair is one pass. Its reference kernel is the plain composition, so fused graphs are
 /// checked against unfused ones; fast kernels do it in one pass.
 /// </summary>
 public sealed class FusedOp : Op
@@ -30,11 +31,12 @@ public sealed class FusedOp : Op
     /// <summary>Fuses <paramref name="main"/> with a residual addend (when <paramref name="residual"/>) and a clamp.</summary>
     public FusedOp(Op main, bool residual, Epilogue epilogue)
     {
-        if (main is not (Conv2d or Linear)) throw new ArgumentException($"only Conv2d and Linear fuse, not {main.Kind}.", nameof(main));
+        if (main is not (Conv2d or Linear or BatchNorm)) throw new ArgumentException($"only Conv2d, Linear and BatchNorm fuse, not {main.Kind}.", nameof(main));
+        if (residual && main is BatchNorm) throw new ArgumentException("a BatchNorm fuses a clamp, not a residual.", nameof(residual));
         Main = main; HasResidual = residual; Epilogue = epilogue;
         SetParameters([.. main.Parameters]);
     }
-    /// <summary>The convolution or linear layer.</summary>
+    /// <summary>The convolution, linear layer or BatchNorm.</summary>
     public Op Main { get; }
     /// <summary>Whether input 1 is added before the clamp.</summary>
     public bool HasResidual { get; }

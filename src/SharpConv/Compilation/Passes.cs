@@ -194,6 +194,7 @@ public sealed class FuseActivationPass : ICompilePass
             FusedOp? fused = producer.Op switch
             {
                 Conv2d or Linear => new FusedOp(producer.Op, false, epilogue),
+                BatchNorm => new FusedOp(producer.Op, false, epilogue),
                 FusedOp f when f.Epilogue.IsNone => new FusedOp(f.Main, f.HasResidual, epilogue),
                 _ => null,
             };

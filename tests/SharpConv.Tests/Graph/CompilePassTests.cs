@@ -164,3 +164,48 @@ public class CompilePassTests
         AssertClose(Evaluate(net, input)[0], c.Run(input), 1e-5);
     }
 }
+
+/// <summary>DenseNet's pre-activation (concat → norm → relu → conv): the BatchNorm cannot fold into a conv, so the ReLU
+/// fuses into it and the pair is one parallel pass.</summary>
+public class PreActivationFusionTests
+{
+    private static Network DenseLike()
+    {
+        var b = new NetworkBuilder("dense-like");
+        var x = b.Input(6, 9, 9, batch: 3);
+        var a = x.Conv(5, 3, padding: 1);
+        var cat = b.Concat([x, a]);
+        var y = cat.Then(CompilePassTests.RandomBatchNorm(11, 30), "norm1").Relu().Conv(7, 1);
+        return b.Build(y);
+    }
+
+    [Fact]
+    public void NormReluBecomesOneStepMatchingTheReference()
+    {
+        var net = DenseLike();
+        using var fast = net.Compile(new CompileOptions { Threads = 2 });
+        var step = Assert.Single(fast.Steps, s => s.Op is FusedOp { Main: BatchNorm });
+        Assert.Equal("vector", step.Algorithm);
+        Assert.DoesNotContain(fast.Steps, s => s.Op is Relu);
+        Assert.Contains(fast.Steps, s => s.Op is Concat && s.Algorithm == "vector");
+        var input = Tensor.RandomNormal(net.InputShape, 3);
+        GraphCheck.AssertClose(net.RunReference(input), fast.Run(input), 1e-5);
+        using var reference = net.Compile(CompileOptions.Reference);
+        GraphCheck.AssertClose(net.RunReference(input), reference.Run(input), 0);
+    }
+
+    [Fact]
+    public void SameBitsOnOneTwoAndThreeThreads()
+    {
+        var net = DenseLike();
+        var input = Tensor.RandomNormal(net.InputShape, 4);
+        float[]? first = null;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            using var c = net.Compile(new CompileOptions { Threads = threads });
+            var y = c.Run(input).ToArray();
+            if (first is null) first = y;
+            else Assert.Equal(first, y);
+        }
+    }
+}

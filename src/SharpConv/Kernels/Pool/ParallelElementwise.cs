@@ -1,0 +1,142 @@
+// Dimension legend: N batch · C channels · HW spatial size (H·W) of one plane.
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using SharpConv.Runtime;
+
+namespace SharpConv.Kernels.Pool;
+
+/// <summary>
+/// The memory-bound passes a compiled network still makes outside its convolutions — an unfolded BatchNorm (+ReLU),
+/// a clamp, an unfused add, a concatenation — split over the run's threads. On their own they are a fifth of
+/// DenseNet's time on two threads when run on one. Every output element is computed by the same operations whoever
+/// computes it, so results do not depend on the thread count.
+/// </summary>
+public static unsafe class ParallelElementwise
+{
+    /// <summary>Elements per work item of the flat passes: big enough to amortise a claim, small enough to balance.</summary>
+    private const int Chunk = 16 * 1024;
+
+    /// <summary><c>y[n,c,i] = clamp(x[n,c,i] · scale[c] + shift[c])</c> (one fused multiply-add per element).</summary>
+    public static void ScaleShift(ReadOnlySpan<float> x, Span<float> y, int batch, int channels, int spatial,
+        ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Activation act, Scheduler? scheduler)
+    {
+        long n = (long)batch * channels * spatial;
+        if (x.Length < n || y.Length < n || scale.Length < channels || shift.Length < channels)
+            throw new ArgumentException($"scale-shift: {batch}×{channels}×{spatial} needs that many values and {channels} scales/shifts.");
+        scheduler ??= Scheduler.Inline;
+        fixed (float* px = x) fixed (float* py = y) fixed (float* ps = scale) fixed (float* pb = shift)
+            scheduler.For(batch * channels, new ScaleShiftBody { X = px, Y = py, Scale = ps, Shift = pb, Channels = channels, Spatial = spatial, Act = act });
+    }
+
+    /// <summary><c>y = clamp(x)</c>.</summary>
+    public static void Clamp(ReadOnlySpan<float> x, Span<float> y, Activation act, Scheduler? scheduler)
+    {
+        if (y.Length < x.Length) throw new ArgumentException($"clamp: output needs {x.Length} values, got {y.Length}.");
+        scheduler ??= Scheduler.Inline;
+        fixed (float* px = x) fixed (float* py = y)
+            scheduler.For((x.Length + Chunk - 1) / Chunk, new FlatBody { A = px, Y = py, Length = x.Length, Act = act });
+    }
+
+    /// <summary><c>y = a + b</c>.</summary>
+    public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, Scheduler? scheduler)
+    {
+        if (b.Length < a.Length || y.Length < a.Length) throw new ArgumentException($"add: operands need {a.Length} values.");
+        scheduler ??= Scheduler.Inline;
+        fixed (float* pa = a) fixed (float* pb = b) fixed (float* py = y)
+            scheduler.For((a.Length + Chunk - 1) / Chunk, new FlatBody { A = pa, B = pb, Y = py, Length = a.Length, Act = Activation.None });
+    }
+
+    /// <summary>Copies <paramref name="outer"/> blocks of <paramref name="block"/> values from <paramref name="x"/>
+    /// (contiguous) to <paramref name="y"/> at <c>o · outStride + offset</c>: one input of a concatenation.</summary>
+    public static void CopyBlocks(ReadOnlySpan<float> x, Span<float> y, int outer, long block, long outStride, long offset, Scheduler? scheduler)
+    {
+        if (x.Length < outer * block || y.Length < (outer - 1) * outStride + offset + block)
+            throw new ArgumentException($"concat copy: {outer} blocks of {block} do not fit.");
+        scheduler ??= Scheduler.Inline;
+        long perBlock = (block + Chunk - 1) / Chunk;
+        fixed (float* px = x) fixed (float* py = y)
+            scheduler.For((int)(outer * perBlock), new CopyBody { X = px, Y = py + offset, Block = block, OutStride = outStride, PerBlock = perBlock });
+    }
+
+    private struct ScaleShiftBody : IParallelBody
+    {
+        public float* X, Y, Scale, Shift;
+        public int Channels, Spatial;
+        public Activation Act;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int begin, int end, int thread)
+        {
+            bool clamp = !Act.IsIdentity;
+            for (int plane = begin; plane < end; plane++)
+            {
+                int c = plane % Channels;
+                float* x = X + (long)plane * Spatial, y = Y + (long)plane * Spatial;
+                float s = Scale[c], b = Shift[c];
+                int i = 0;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    var vs = Vector512.Create(s); var vb = Vector512.Create(b);
+                    var lo = Vector512.Create(Act.Min); var hi = Vector512.Create(Act.Max);
+                    for (; i + 16 <= Spatial; i += 16)
+                    {
+                        var v = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), vs, vb);
+                        if (clamp) v = Vector512.Min(Vector512.Max(v, lo), hi);
+                        v.Store(y + i);
+                    }
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    var vs = Vector256.Create(s); var vb = Vector256.Create(b);
+                    var lo = Vector256.Create(Act.Min); var hi = Vector256.Create(Act.Max);
+                    for (; i + 8 <= Spatial; i += 8)
+                    {
+                        var v = Vector256.FusedMultiplyAdd(Vector256.Load(x + i), vs, vb);
+                        if (clamp) v = Vector256.Min(Vector256.Max(v, lo), hi);
+                        v.Store(y + i);
+                    }
+                }
+                for (; i < Spatial; i++)
+                {
+                    float v = MathF.FusedMultiplyAdd(x[i], s, b);
+                    if (clamp) v = MathF.Min(MathF.Max(v, Act.Min), Act.Max);
+                    y[i] = v;
+                }
+            }
+        }
+    }
+
+    /// <summary>Chunks of a flat pass: <c>y = clamp(a)</c>, or <c>y = a + b</c> when B is set.</summary>
+    private struct FlatBody : IParallelBody
+    {
+        public float* A, B, Y;
+        public int Length;
+        public Activation Act;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int begin, int end, int thread)
+        {
+            int from = begin * Chunk, to = (int)Math.Min((long)end * Chunk, Length);
+            var a = new ReadOnlySpan<float>(A + from, to - from);
+            var y = new Span<float>(Y + from, to - from);
+            if (B != null) System.Numerics.Tensors.TensorPrimitives.Add(a, new ReadOnlySpan<float>(B + from, to - from), y);
+            else Elementwise.Apply(Act, a, y);
+        }
+    }
+
+    private struct CopyBody : IParallelBody
+    {
+        public float* X, Y;
+        public long Block, OutStride, PerBlock;
+
+        public void Run(int begin, int end, int thread)
+        {
+            for (int item = begin; item < end; item++)
+            {
+                long o = item / PerBlock, part = item % PerBlock;
+                long from = part * Chunk, len = Math.Min(Chunk, Block - from);
+                Buffer.MemoryCopy(X + o * Block + from, Y + o * OutStride + from, len * sizeof(float), len * sizeof(float));
+            }
+        }
+    }
+}
