@@ -18,7 +18,7 @@ internal static class ShapeProbe
             (1024, 256, 196), (256, 1024, 196), (2048, 512, 49), (512, 2048, 49), (1024, 1024, 1024),
         };
         using var s1 = new Scheduler(1);
-        var scratch = new float[PackedGemm.ScratchElements(2)];
+        var scratch = new float[16 << 20];
         foreach (var (m, k, n) in shapes)
         {
             var rnd = new SeededRandom(1);
@@ -30,9 +30,16 @@ internal static class ShapeProbe
             var p = new ConvParams(k, n, 1, m, 1, 1);
             var pw = PreparedConv.Create(ConvAlgorithm.Pointwise, p, a, bias, Activation.Relu);
             double pw1 = Best(() => pw.Execute(b, 1, c, default, s1, scratch), 2.0 * m * k * n);
+            double pw1r = Best(() => pw.Execute(b.AsSpan(0, k * n), 1, c, r, s1, scratch), 2.0 * m * k * n);
             double pw8 = Best(() => pw.Execute(b, 8, c, default, s1, scratch), 8 * 2.0 * m * k * n);
             double pw8r = Best(() => pw.Execute(b, 8, c, r, s1, scratch), 8 * 2.0 * m * k * n);
-            Console.WriteLine($"M {m,5} K {k,5} N {n,5} [{pa.Kernel.Shape}]: gemm {gemm,6:F1} GF/s ({100 * gemm / peak1:F0}%)  pw bs1 {pw1,6:F1}  pw bs8 {pw8,6:F1}  +residual {pw8r,6:F1}");
+            PackedGemm.PrefetchTiles = false;
+            double pw1rOff = Best(() => pw.Execute(b.AsSpan(0, k * n), 1, c, r, s1, scratch), 2.0 * m * k * n);
+            double pw8rOff = Best(() => pw.Execute(b, 8, c, r, s1, scratch), 8 * 2.0 * m * k * n);
+            PackedGemm.PrefetchTiles = true;
+            pw1r = Math.Max(pw1r, Best(() => pw.Execute(b.AsSpan(0, k * n), 1, c, r, s1, scratch), 2.0 * m * k * n));
+            pw8r = Math.Max(pw8r, Best(() => pw.Execute(b, 8, c, r, s1, scratch), 8 * 2.0 * m * k * n));
+            Console.WriteLine($"M {m,5} K {k,5} N {n,5} [{pa.Kernel.Shape}]: gemm {gemm,6:F1} GF/s ({100 * gemm / peak1:F0}%)  pw bs1 {pw1,6:F1} +res {pw1r,6:F1}  pw bs8 {pw8,6:F1}  +residual {pw8r,6:F1}   no prefetch: bs1+res {pw1rOff,6:F1} bs8+res {pw8rOff,6:F1}");
         }
     }
 

@@ -58,6 +58,9 @@ internal unsafe struct Im2ColSource : IBSource
         _sh = p.StrideH; _sw = p.StrideW; _pt = p.PadTop; _pl = p.PadLeft; _dh = p.DilationH; _dw = p.DilationW;
     }
 
+    /// <summary>No hint: a tap's row is mostly the same input row as its neighbours', already in cache.</summary>
+    public readonly void Prefetch(int batch, int group, int k, int n0, int nc) { }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public readonly float* Row(int batch, int group, int k, int n0, int nc, float* tmp)
     {

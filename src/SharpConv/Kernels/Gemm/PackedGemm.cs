@@ -2,6 +2,7 @@
 //                   MR×NR micro-tile · KC depth of one K block · G groups (independent GEMMs) · batch images.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SharpConv.Runtime;
 
 namespace SharpConv.Kernels.Gemm;
@@ -21,6 +22,12 @@ public static unsafe class PackedGemm
     /// <summary>Widest N tile in columns: the packed B block (KC × 256 × 4 B = 256 KiB) stays in L2 while every MR
     /// panel of A sweeps over it.</summary>
     internal const int MaxTileColumns = 256;
+
+    /// <summary>Prefetch of the next tile's C and residual lines (a measurement knob; never changes results).</summary>
+    internal static bool PrefetchTiles = true;
+
+    /// <summary>How many B rows ahead the packing requests.</summary>
+    internal const int RowsAhead = 4;
 
     /// <summary>Scratch floats <see cref="Multiply"/> needs for <paramref name="threads"/> threads (independent of
     /// the shapes: the B block is capped at KC × 256).</summary>
@@ -137,6 +144,9 @@ internal unsafe interface IBSource
     /// columns [n0, n0+nc): a pointer into the source when it is contiguous there, else <paramref name="tmp"/>
     /// (nc floats) filled and returned.</summary>
     float* Row(int batch, int group, int k, int n0, int nc, float* tmp);
+
+    /// <summary>Asks for the cache lines <see cref="Row"/> will read for the same request (a hint; may do nothing).</summary>
+    void Prefetch(int batch, int group, int k, int n0, int nc);
 }
 
 /// <summary>B is a row-major matrix (per group/batch at fixed strides).</summary>
@@ -149,6 +159,13 @@ internal unsafe struct MatrixSource : IBSource
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly float* Row(int batch, int group, int k, int n0, int nc, float* tmp)
         => B + batch * BatchStride + group * GroupStride + (long)k * Ldb + n0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void Prefetch(int batch, int group, int k, int n0, int nc)
+    {
+        float* row = B + batch * BatchStride + group * GroupStride + (long)k * Ldb + n0;
+        for (int j = 0; j < nc; j += 16) Sse.Prefetch0(row + j);
+    }
 }
 
 /// <summary>Everything one GEMM call needs; copied into the parallel body.</summary>
@@ -215,6 +232,9 @@ internal unsafe struct GemmBody<TB> : IParallelBody where TB : struct, IBSource
             // Pack the B block: row by row into NR-wide k-major panels, zero-padding the last panel.
             for (int kk = 0; kk < kc; kk++)
             {
+                // Rows of B are Ldb apart: each is a short run the hardware prefetcher barely learns, so the run a few
+                // rows ahead is requested while this one is copied.
+                if (PackedGemm.PrefetchTiles && kk + PackedGemm.RowsAhead < kc) Source.Prefetch(batch, group, k0 + kk + PackedGemm.RowsAhead, n0, nc);
                 float* src = Source.Row(batch, group, k0 + kk, n0, nc, rowTmp);
                 ScatterRow(src, nc, bPack + kk * NR, kc * NR, NR);
             }
@@ -241,6 +261,7 @@ internal unsafe struct GemmBody<TB> : IParallelBody where TB : struct, IBSource
                         Max = Job.Activation.Max,
                     };
                     float* bp = bPack + jp * kc * NR;
+                    if (last && PackedGemm.PrefetchTiles) PrefetchNextTile(cBase, rBase, mp, jp, nPanels, mp1, n0, MR, NR);
                     if (mValid == MR && nValid == NR)
                     {
                         fn(ap, bp, kc, ref st);
@@ -255,6 +276,30 @@ internal unsafe struct GemmBody<TB> : IParallelBody where TB : struct, IBSource
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// In the last K block every micro-tile reads MR residual row pieces and writes MR C row pieces: rows Ldc apart,
+    /// so a shallow GEMM (ResNet's 64→256 1×1: 64 FMAs per output) stalls on those misses more than it computes. The
+    /// next tile's lines are requested now, while this tile's FMAs run.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly void PrefetchNextTile(float* cBase, float* rBase, int mp, int jp, int nPanels, int mp1, int n0, int MR, int NR)
+    {
+        int nextRow, nextCol;
+        if (jp + 1 < nPanels) { nextRow = mp * MR; nextCol = n0 + (jp + 1) * NR; }
+        else if (mp + 1 < mp1) { nextRow = (mp + 1) * MR; nextCol = n0; }
+        else return;
+        int rows = Math.Min(MR, Job.M - nextRow);
+        int cols = Math.Min(NR, Job.N - nextCol);
+        if (rows <= 0 || cols <= 0) return;
+        long off = (long)nextRow * Job.Ldc + nextCol;
+        for (int i = 0; i < rows; i++, off += Job.Ldc)
+            for (int j = 0; j < cols; j += 16)
+            {
+                if (rBase != null) Sse.Prefetch0(rBase + off + j);
+                Sse.Prefetch0(cBase + off + j);
+            }
     }
 
     /// <summary>Copies one B row (nc values) into consecutive panels (stride <paramref name="panelStride"/>),
