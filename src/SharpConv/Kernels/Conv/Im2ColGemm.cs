@@ -17,13 +17,23 @@ namespace SharpConv.Kernels.Conv;
 internal sealed unsafe class Im2ColGemm : PreparedConv
 {
     private readonly PackedMatrix _w;
+    private readonly PackedMatrix? _wt;   // the weights as right operand, for one image with few pixels (TransposedGemm)
+
+    /// <summary>Whether single images run on <see cref="TransposedGemm"/> (small maps).</summary>
+    internal bool Transposed => _wt != null;
 
     public Im2ColGemm(in ConvParams p, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Activation act, SimdWidth width)
         : base(p, ConvAlgorithm.Im2ColGemm, bias, act)
-        => _w = PackedMatrix.Pack(weights, p.K / p.Groups, p.C / p.Groups * p.R * p.S, p.Groups, width);
+    {
+        int m = p.K / p.Groups, k = p.C / p.Groups * p.R * p.S;
+        _w = PackedMatrix.Pack(weights, m, k, p.Groups, width);
+        if (TransposedGemm.Choose(m, p.P * p.Q, k, p.Groups, _w.Kernel, width) is { } kr)
+            _wt = PackedMatrix.PackAsRightOperand(weights, m, k, p.Groups, kr);
+    }
 
     public override int ScratchElements(int batch, int threads) => BatchFold.Pays(Params, batch, _w.Kernel.NR)
-        ? (int)BatchFold.ScratchElements(Params, batch, threads) : PackedGemm.ScratchElements(threads);
+        ? (int)BatchFold.ScratchElements(Params, batch, threads)
+        : _wt != null ? (int)TransposedGemm.ScratchElements(_wt, Params.P * Params.Q, threads) : PackedGemm.ScratchElements(threads);
 
     private protected override void Run(float* input, int batch, float* output, float* residual, Scheduler scheduler, float* scratch)
     {
@@ -31,6 +41,15 @@ internal sealed unsafe class Im2ColGemm : PreparedConv
         if (BatchFold.Pays(p, batch, _w.Kernel.NR))
         {
             BatchFold.Run(_w, p, new Im2ColSource(input, p), batch, output, residual, PinnedBias, Activation, scheduler, scratch);
+            return;
+        }
+        if (_wt != null)
+        {
+            int pixels = p.P * p.Q;
+            long image = (long)p.K * pixels;
+            for (int b = 0; b < batch; b++)
+                TransposedGemm.Run(_wt, new Im2ColSource(input, p), b, pixels, output + b * image,
+                    residual == null ? null : residual + b * image, PinnedBias, Activation, scheduler, scratch);
             return;
         }
         int pq = p.P * p.Q;

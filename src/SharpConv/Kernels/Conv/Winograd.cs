@@ -118,7 +118,8 @@ internal sealed unsafe class Winograd : PreparedConv
         var p = Params;
         int a = _a, a2 = a * a, m = _m, C = p.C, K = p.K, T = _t, NR = _kr.NR, MR = _kr.MR;
         int tilesW = TilesW, tilesPerImage = TilesH * tilesW;
-        int t0 = block * T, tValid = Math.Min(T, job.Total - t0), nPanels = T / NR;
+        int t0 = block * T, tValid = Math.Min(T, job.Total - t0);
+        int nPanels = (tValid + NR - 1) / NR;   // the last block transforms and multiplies only the panels it fills
 
         float* V = scratch;                         // [ξ][panel][c][NR]
         float* M = V + (long)a2 * C * T;            // [ξ][kPad][T]

@@ -21,7 +21,8 @@ public sealed unsafe class PackedMatrix
     public SimdWidth Width { get; }
 
     internal GemmKernel Kernel { get; }
-    internal int Panels { get; }          // ceil(Rows / MR)
+    internal int PanelRows { get; }       // MR (left operand) or NR (right operand)
+    internal int Panels { get; }          // ceil(Rows / PanelRows)
     internal long PanelStride { get; }    // Cols * MR floats
     internal long GroupStride { get; }    // Panels * PanelStride floats
 
@@ -36,17 +37,24 @@ public sealed unsafe class PackedMatrix
     /// <param name="width">Kernel width to pack for; default <see cref="SimdSupport.Best"/>.</param>
     /// <exception cref="ArgumentException">Sizes are not positive or <paramref name="a"/> is too short.</exception>
     public static PackedMatrix Pack(ReadOnlySpan<float> a, int rows, int cols, int groups = 1, SimdWidth? width = null)
-        => new(a, rows, cols, groups, GemmKernel.For(width ?? SimdSupport.Best, rows), width ?? SimdSupport.Best);
+        => new(a, rows, cols, groups, GemmKernel.For(width ?? SimdSupport.Best, rows), width ?? SimdSupport.Best, GemmKernel.For(width ?? SimdSupport.Best, rows).MR);
 
     internal static PackedMatrix Pack(ReadOnlySpan<float> a, int rows, int cols, int groups, GemmKernel kernel)
-        => new(a, rows, cols, groups, kernel, kernel.NR switch { 8 => SimdWidth.Vector128, 16 => SimdWidth.Vector256, _ => SimdWidth.Vector512 });
+        => new(a, rows, cols, groups, kernel, WidthOf(kernel), kernel.MR);
 
-    private PackedMatrix(ReadOnlySpan<float> a, int rows, int cols, int groups, GemmKernel kernel, SimdWidth width)
+    /// <summary>Packs the matrices as the micro-kernel's <em>right</em> operand: NR-row panels (each the transpose of
+    /// a k-major NR-column B panel), for <see cref="TransposedGemm"/>, which computes Cᵀ = Bᵀ·Aᵀ.</summary>
+    internal static PackedMatrix PackAsRightOperand(ReadOnlySpan<float> a, int rows, int cols, int groups, GemmKernel kernel)
+        => new(a, rows, cols, groups, kernel, WidthOf(kernel), kernel.NR);
+
+    private static SimdWidth WidthOf(GemmKernel kernel) => kernel.NR switch { 8 => SimdWidth.Vector128, 16 => SimdWidth.Vector256, _ => SimdWidth.Vector512 };
+
+    private PackedMatrix(ReadOnlySpan<float> a, int rows, int cols, int groups, GemmKernel kernel, SimdWidth width, int panelRows)
     {
         if (rows <= 0 || cols <= 0 || groups <= 0) throw new ArgumentException($"PackedMatrix: sizes must be positive (rows {rows}, cols {cols}, groups {groups}).");
         if (a.Length < (long)rows * cols * groups) throw new ArgumentException($"PackedMatrix: need {(long)rows * cols * groups} values, got {a.Length}.");
-        Rows = rows; Cols = cols; Groups = groups; Kernel = kernel; Width = width;
-        int mr = kernel.MR;
+        Rows = rows; Cols = cols; Groups = groups; Kernel = kernel; Width = width; PanelRows = panelRows;
+        int mr = panelRows;
         Panels = (rows + mr - 1) / mr;
         PanelStride = (long)cols * mr;
         GroupStride = Panels * PanelStride;

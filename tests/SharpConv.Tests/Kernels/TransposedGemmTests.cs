@@ -1,0 +1,67 @@
+using SharpConv.Kernels;
+using SharpConv.Kernels.Conv;
+using SharpConv.Runtime;
+
+namespace SharpConv.Tests.Kernels;
+
+/// <summary>Single images with few pixels run transposed (Cᵀ = Bᵀ·Wᵀ): checked against the reference kernel, across
+/// thread counts, and against the usual GEMM path bit for bit (the same FMA chains).</summary>
+public class TransposedGemmTests
+{
+    private static readonly Scheduler[] Schedulers = [Scheduler.Inline, new(2), new(3)];
+
+    public static IEnumerable<object[]> SmallMaps() => new[]
+    {
+        new object[] { ConvAlgorithm.Pointwise, new ConvParams(64, 7, 7, 96, 1, 1) },
+        new object[] { ConvAlgorithm.Pointwise, new ConvParams(40, 13, 13, 64, 1, 1) },
+        new object[] { ConvAlgorithm.Pointwise, new ConvParams(300, 5, 5, 160, 1, 1, groups: 2) },
+        new object[] { ConvAlgorithm.Im2ColGemm, new ConvParams(32, 7, 7, 64, 3, 3, pad: 1) },
+        new object[] { ConvAlgorithm.Im2ColGemm, new ConvParams(16, 14, 14, 96, 3, 3, stride: 2, pad: 1) },
+        new object[] { ConvAlgorithm.Im2ColGemm, new ConvParams(48, 14, 14, 64, 1, 1, stride: 2) },
+        new object[] { ConvAlgorithm.Im2ColGemm, new ConvParams(120, 9, 9, 256, 3, 3, pad: 1) },   // depth > KC
+    };
+
+    [Theory]
+    [MemberData(nameof(SmallMaps))]
+    public void MatchesReferenceOnEveryThreadCount(ConvAlgorithm alg, ConvParams p)
+    {
+        var x = KernelAssert.Random((int)p.InputElements, 1);
+        var w = KernelAssert.Random((int)p.WeightElements, 2, -0.5f, 0.5f);
+        var bias = KernelAssert.Random(p.K, 3);
+        var res = KernelAssert.Random((int)p.OutputElements, 4);
+        var want = new float[p.OutputElements];
+        ConvReference.Run(x, 1, p, w, bias, Activation.Relu, res, want);
+        var conv = PreparedConv.Create(alg, p, w, bias, Activation.Relu, SimdWidth.Vector512);
+        Assert.True(conv switch { Pointwise pw => pw.Transposed, Im2ColGemm ic => ic.Transposed, _ => false }, $"{p} should run transposed");
+        float[]? first = null;
+        foreach (var s in Schedulers)
+        {
+            var got = new float[want.Length];
+            conv.Execute(x, 1, got, res, s, new float[conv.ScratchElements(1, s.ThreadCount)]);
+            KernelAssert.Close(want, got, 1e-5, $"{alg} {p} {s.ThreadCount}T");
+            if (first is null) first = got; else Assert.Equal(first, got);
+        }
+        // Batch 3 without folding (each image transposed in turn) equals three single images.
+        if (!BatchFold.Pays(p, 3, 32))
+        {
+            var x3 = KernelAssert.Random((int)p.InputElements * 3, 5);
+            var y3 = new float[p.OutputElements * 3];
+            conv.Execute(x3, 3, y3, default, Schedulers[1], new float[conv.ScratchElements(3, 2)]);
+            for (int b = 0; b < 3; b++)
+            {
+                var y1 = new float[p.OutputElements];
+                conv.Execute(x3.AsSpan(b * (int)p.InputElements, (int)p.InputElements), 1, y1, default, null, new float[conv.ScratchElements(1, 1)]);
+                Assert.Equal(y1, y3.AsSpan(b * (int)p.OutputElements, (int)p.OutputElements).ToArray());
+            }
+        }
+    }
+
+    [Fact]
+    public void LargeMapsAndThinChannelsKeepTheUsualPath()
+    {
+        var big = PreparedConv.Create(ConvAlgorithm.Pointwise, new ConvParams(64, 56, 56, 64, 1, 1), new float[64 * 64], default, Activation.None, SimdWidth.Vector512);
+        Assert.False(((Pointwise)big).Transposed);
+        var thin = PreparedConv.Create(ConvAlgorithm.Pointwise, new ConvParams(128, 13, 13, 16, 1, 1), new float[16 * 128], default, Activation.None, SimdWidth.Vector512);
+        Assert.False(((Pointwise)thin).Transposed);
+    }
+}
