@@ -43,6 +43,37 @@ internal static class ShapeProbe
         }
     }
 
+    public static void Pools()
+    {
+        var shapes = new (string, SharpConv.Kernels.Pool.PoolParams)[]
+        {
+            ("googlenet 480@14 3x3s1p1", new(480, 14, 14, 3, 3, 1, pad: 1, ceilMode: true)),
+            ("googlenet 192@28 3x3s1p1", new(192, 28, 28, 3, 3, 1, pad: 1, ceilMode: true)),
+            ("googlenet 832@7 3x3s1p1", new(832, 7, 7, 3, 3, 1, pad: 1, ceilMode: true)),
+            ("googlenet 64@112 3x3s2 ceil", new(64, 112, 112, 3, 3, 2, ceilMode: true)),
+            ("squeeze 64@111 3x3s2 ceil", new(64, 111, 111, 3, 3, 2, ceilMode: true)),
+            ("squeeze 256@27 3x3s2 ceil", new(256, 27, 27, 3, 3, 2, ceilMode: true)),
+            ("resnet 64@112 3x3s2p1", new(64, 112, 112, 3, 3, 2, pad: 1)),
+        };
+        using var s1 = new Scheduler(1);
+        foreach (var (name, p) in shapes)
+        {
+            var x = new float[8 * p.C * p.H * p.W]; new SeededRandom(1).FillUniform(x, -1, 1);
+            var y = new float[8 * p.C * p.P * p.Q];
+            var scratch = new float[SharpConv.Kernels.Pool.Pooling.ScratchElements(p, 1) + (1 << 20)];
+            double[] ms = new double[2];
+            for (int round = 0; round < 3; round++)
+                foreach (bool flat in new[] { true, false })
+                {
+                    SharpConv.Kernels.Pool.Pooling.FlatMax = flat;
+                    double t = 1.0 / Best(() => SharpConv.Kernels.Pool.Pooling.Max(x, 8, p, y, s1, scratch), 1e6);
+                    ms[flat ? 0 : 1] = round == 0 ? t : Math.Min(ms[flat ? 0 : 1], t);
+                }
+            SharpConv.Kernels.Pool.Pooling.FlatMax = true;
+            Console.WriteLine($"{name,-30} batch 8: flat {ms[0]:F3} ms, rows {ms[1]:F3} ms");
+        }
+    }
+
     private static double Best(Action run, double flops)
     {
         run();
