@@ -49,10 +49,6 @@ public class PerBatchAlgorithmTests
         using var c = net.Compile(new CompileOptions { Threads = 1 });
         var input = Tensor.RandomNormal(net.InputShape.WithBatch(8), 5);
         var output = new Tensor(c.PlanFor(8).SlotShapes[c.PlanFor(8).OutputSlots[0]]);
-        c.Run(input, output);
-        c.Run(input, output);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++) c.Run(input, output);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyState.AllocatedBytesPerRun(() => c.Run(input, output), warmup: 5));
     }
 }

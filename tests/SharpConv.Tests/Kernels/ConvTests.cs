@@ -161,20 +161,27 @@ public class ConvTests
         new object[] { new ConvParams(3, 23, 21, 17, 7, 7, stride: 2, pad: 3) },
         new object[] { new ConvParams(1, 12, 14, 6, 5, 5) },
         new object[] { new ConvParams(2, 15, 13, 33, 3, 3, stride: 1, pad: 1, dilation: 2) },
-        new object[] { new ConvParams(4, 9, 10, 8, 3, 3, stride: 3) with { PadTop = 0, PadLeft = 2, PadBottom = 1, PadRight = 0 } },
-        // Wide rows: several 3-vector tiles plus 1-vector tails; K not a multiple of the 4-channel tile.
+        new object[] { new ConvParams(4, 9, 10, 8, 3, 3, stride: 2) with { PadTop = 0, PadLeft = 2, PadBottom = 1, PadRight = 0 } },
+        // Wide rows: several pixel tiles plus a partial one; K not a multiple of the channel panel.
         new object[] { new ConvParams(3, 9, 131, 7, 7, 7, stride: 2, pad: 3) },
         new object[] { new ConvParams(3, 7, 100, 5, 11, 11, stride: 4, pad: 2) },
         new object[] { new ConvParams(2, 6, 77, 9, 3, 5, stride: 1, pad: 2, dilation: 3) },
-        new object[] { new ConvParams(3, 8, 70, 6, 5, 5, stride: 3, pad: 1) with { StrideH = 1 } },
+        new object[] { new ConvParams(3, 8, 70, 6, 5, 5, stride: 3, pad: 1) with { StrideW = 2 } },
+        // Many input channels (DenseNet's thin 3×3, a stride-2 downsampling 3×3) and several channel panels.
+        new object[] { new ConvParams(40, 14, 14, 32, 3, 3, pad: 1) },
+        new object[] { new ConvParams(24, 13, 15, 70, 3, 3, stride: 2, pad: 1) },
+        new object[] { new ConvParams(9, 7, 7, 33, 1, 1) },
     };
 
     [Theory]
     [MemberData(nameof(DirectShapes))]
     public void DirectMatchesReference(ConvParams p)
     {
-        Check(ConvAlgorithm.Direct, p, 1, true, 1e-5);
-        Check(ConvAlgorithm.Direct, p, 3, false, 1e-5);
+        foreach (var width in KernelAssert.Widths)
+        {
+            Check(ConvAlgorithm.Direct, p, 1, true, 1e-5, width);
+            Check(ConvAlgorithm.Direct, p, 3, false, 1e-5, width);
+        }
     }
 
     /// <summary>Every algorithm: the same bits on 1, 2 and 3 threads.</summary>
@@ -216,10 +223,7 @@ public class ConvTests
         var conv = PreparedConv.Create(alg, p, new float[p.WeightElements], new float[p.K], Activation.Relu);
         var x = new float[p.InputElements * 2]; var y = new float[p.OutputElements * 2];
         var scratch = new float[conv.ScratchElements(2, Two.ThreadCount)];
-        conv.Execute(x, 2, y, y, Two, scratch);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 3; i++) conv.Execute(x, 2, y, y, Two, scratch);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyState.AllocatedBytesPerRun(() => conv.Execute(x, 2, y, y, Two, scratch)));
     }
 
     [Fact]
@@ -229,16 +233,23 @@ public class ConvTests
         Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(256, 56, 56, 512, 1, 1, stride: 2)));
         Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(64, 56, 56, 64, 3, 3, pad: 1)));
         Assert.Equal(ConvAlgorithm.Winograd23, ConvAlgorithmChooser.Choose(new ConvParams(512, 14, 14, 512, 3, 3, pad: 1)));
-        Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(3, 227, 227, 96, 11, 11, stride: 4)));
+        Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(3, 224, 224, 64, 3, 3, stride: 2)));   // 27 taps
+        Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(256, 14, 14, 512, 3, 3, stride: 2, pad: 1)));   // 7×7 out
+        Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(256, 14, 14, 256, 3, 3, pad: 1), 8));
+        if (SimdSupport.Best == SimdWidth.Vector512)   // Direct's fit is for its 14-pixel tiles (6 with Vector256)
+        {
+            Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(3, 227, 227, 96, 11, 11, stride: 4)));
+            Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(3, 224, 224, 64, 7, 7, stride: 2, pad: 3)));
+            Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(64, 56, 56, 128, 3, 3, stride: 2, pad: 1)));
+            Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(16, 28, 28, 32, 3, 3, pad: 1), 8));        // thin
+            Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(256, 14, 14, 256, 3, 3, pad: 1), 1));      // small map
+        }
         Assert.Equal(ConvAlgorithm.Depthwise, ConvAlgorithmChooser.Choose(new ConvParams(32, 56, 56, 32, 3, 3, pad: 1, groups: 32)));
-        Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(64, 56, 56, 128, 3, 3, stride: 2, pad: 1)));
         // Calibrated thresholds (see ConvAlgorithmChooser): F(4,3) from 32 tiles, F(2,3) from 8, im2col below or for thin layers.
         Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(128, 28, 28, 128, 3, 3, pad: 1)));
         Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(512, 7, 7, 512, 3, 3, pad: 1)));
         Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(512, 7, 7, 512, 3, 3, pad: 1), batch: 8));
-        Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(16, 28, 28, 32, 3, 3, pad: 1)));
         Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(3, 224, 224, 64, 3, 3, pad: 1)));
-        Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(3, 224, 224, 64, 7, 7, stride: 2, pad: 3)));
         Assert.Throws<ArgumentException>(() => PreparedConv.Create(ConvAlgorithm.Winograd43, new ConvParams(4, 8, 8, 4, 3, 3, stride: 2), new float[144], default, Activation.None));
         Assert.Throws<InvalidLayerException>(() => PreparedConv.Create(ConvAlgorithm.Im2ColGemm, new ConvParams(4, 8, 8, 6, 3, 3, groups: 4), new float[54], default, Activation.None));
     }

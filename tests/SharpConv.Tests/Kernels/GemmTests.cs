@@ -120,12 +120,7 @@ public class GemmTests
         var b = KernelAssert.Random(k * n, 2); var c = new float[m * n]; var bias = new float[m];
         using var s = new Scheduler(2);
         var scratch = new float[PackedGemm.ScratchElements(2)];
-        // Warm-up past tiered compilation's call-count and on-stack-replacement thresholds: a method recompiled during
-        // the measured calls is not steady state.
-        for (int i = 0; i < 50; i++) PackedGemm.Multiply(pa, b, n, c, bias, default, Activation.Relu, s, scratch);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++) PackedGemm.Multiply(pa, b, n, c, bias, default, Activation.Relu, s, scratch);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyState.AllocatedBytesPerRun(() => PackedGemm.Multiply(pa, b, n, c, bias, default, Activation.Relu, s, scratch)));
     }
 
     [Fact]

@@ -86,9 +86,6 @@ public class FastNetworkTests
         var (net, input) = Build(name, batch: 2);
         using var compiled = net.Compile(new CompileOptions { Threads = threads });
         var output = compiled.Run(input);
-        for (int i = 0; i < 5; i++) compiled.Run(input, output);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++) compiled.Run(input, output);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyState.AllocatedBytesPerRun(() => compiled.Run(input, output), warmup: 10));
     }
 }

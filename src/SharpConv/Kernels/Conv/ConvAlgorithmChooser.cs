@@ -8,16 +8,17 @@ namespace SharpConv.Kernels.Conv;
 /// <list type="number">
 /// <item>groups == C (depthwise) → <see cref="ConvAlgorithm.Depthwise"/>: no channel reduction for a GEMM to block.</item>
 /// <item>1×1, stride 1, no padding → <see cref="ConvAlgorithm.Pointwise"/>: GEMM straight on the input.</item>
-/// <item>3×3, stride 1, dilation 1, groups 1 → Winograd when its transforms pay: with T = batch·⌈P/4⌉·⌈Q/4⌉ F(4,3)
-///   tiles, F(4,3) from T ≥ 32 (128→128 @28×28 batch 1: 1.7 ms vs 3.8 ms for F(2,3); VGG 512→512 @28: 30 vs 57 ms),
-///   F(2,3) for 8 ≤ T &lt; 32 (512→512 @14×14 batch 1), and plain im2col below (7×7 maps at batch 1: the padded 8×8
-///   tiles waste a third and the transforms do not amortise). The transforms cost ∝ C + K per tile while the
-///   multiplies they save cost ∝ C·K, so thin layers stay on im2col: C ≥ 64, or C ≥ 32 on large maps (T ≥ 128);
-///   GoogLeNet's 16→32, 24→64, 32→64 @14–28 run ~2× faster on im2col.</item>
-/// <item>RGB stems (C ≤ 4) stay on im2col too: measured interleaved at batch 1, ResNet's 3→64 7×7/2, SqueezeNet's
-///   3→96 7×7/2 and AlexNet's 3→64 11×11/4 ran 1.5–2.5× faster on im2col than on <see cref="ConvAlgorithm.Direct"/>
-///   (which remains available to force).</item>
-/// <item>Everything else → <see cref="ConvAlgorithm.Im2ColGemm"/>.</item>
+/// <item>3×3, stride 1, dilation 1, groups 1: with T = batch·⌈P/4⌉·⌈Q/4⌉ F(4,3) tiles,
+///   <see cref="ConvAlgorithm.Direct"/> where its 14-pixel row tiles fit the map (≤ 15 % padding: 13, 14, 27, 28, 55,
+///   56… wide, not 7) and either the layer is thin (C &lt; 64: GoogLeNet's 16→32…32→128, SqueezeNet's expand 3×3, 1.3–2×
+///   faster than im2col/Winograd) or the batch-wide map is small and the layer not too wide (T &lt; 48 and C·K ≤ 256²: 13×13/14×14 maps
+///   at batch 1, 15–25 % faster than F(2,3); VGG's 512→512 @14 keeps F(2,3), whose 2.25× fewer multiplies win there); else Winograd when its transforms pay: F(4,3) from T ≥ 32 (VGG 512→512 @28: 30 vs 57 ms for
+///   F(2,3)), F(2,3) for 8 ≤ T &lt; 32, for C ≥ 64 (or C ≥ 32 on large maps, T ≥ 128) — the transforms cost ∝ C + K per
+///   tile, the multiplies they save ∝ C·K.</item>
+/// <item>Other convolutions with a spatial kernel (RGB stems 7×7/2 and 11×11/4, AlexNet's 5×5, ResNet's 3×3/2) →
+///   <see cref="ConvAlgorithm.Direct"/> where it fits and has at least 64 taps (C·R·S): 20–40 % faster than im2col at
+///   batch 1 and 8; a 3×3/2 stem on RGB (27 taps) stays on im2col, whose GEMM is cheap at that depth.</item>
+/// <item>Everything else (1×1 stride 2, 7×7 maps, grouped) → <see cref="ConvAlgorithm.Im2ColGemm"/>.</item>
 /// </list>
 /// </summary>
 public static class ConvAlgorithmChooser
@@ -27,14 +28,28 @@ public static class ConvAlgorithmChooser
     {
         if (p.Groups == p.C && p.C > 1) return ConvAlgorithm.Depthwise;
         if (Supports(ConvAlgorithm.Pointwise, p)) return ConvAlgorithm.Pointwise;
+        // Direct needs rows its pixel tiles fill and enough taps per tile to amortise the transposed store.
+        bool direct = DirectFits(p) && (long)p.C * p.R * p.S >= 64 && (p.R > 1 || p.S > 1);
         if (Supports(ConvAlgorithm.Winograd43, p) && p.K >= 16)
         {
             long tiles43 = (long)batch * ((p.P + 3) / 4) * ((p.Q + 3) / 4);
             bool wide = p.C >= 64 || (p.C >= 32 && tiles43 >= 128);
+            if (direct && (p.C < 64 || (tiles43 < 48 && (long)p.C * p.K <= 65536))) return ConvAlgorithm.Direct;
             if (wide && tiles43 >= 32) return ConvAlgorithm.Winograd43;
             if (wide && tiles43 >= 8) return ConvAlgorithm.Winograd23;
         }
+        if (direct) return ConvAlgorithm.Direct;
         return ConvAlgorithm.Im2ColGemm;
+    }
+
+    /// <summary>Whether <see cref="ConvAlgorithm.Direct"/> tiles the output rows well: its MR-pixel tiles (14 with
+    /// Vector512) waste at most 15 % of a row (13, 14, 27, 28, 55, 56, 112… wide maps; not 7).</summary>
+    private static bool DirectFits(in ConvParams p)
+    {
+        if (!Supports(ConvAlgorithm.Direct, p)) return false;
+        int mr = Gemm.GemmKernel.For(SimdSupport.Best).MR;
+        int padded = (p.Q + mr - 1) / mr * mr;
+        return padded - p.Q <= 0.15 * p.Q;
     }
 
     /// <summary>True when <paramref name="algorithm"/> can compute <paramref name="p"/>.</summary>
@@ -49,7 +64,7 @@ public static class ConvAlgorithmChooser
         ConvAlgorithm.Winograd23 or ConvAlgorithm.Winograd43 => p.R == 3 && p.S == 3 && p.StrideH == 1 && p.StrideW == 1 &&
             p.DilationH == 1 && p.DilationW == 1 && p.Groups == 1 && p.P <= 65535 * 2 && p.Q <= 65535 * 2 ? null : "needs 3×3, stride 1, dilation 1, groups 1",
         ConvAlgorithm.Depthwise => p.Groups == p.C ? null : "needs groups == in-channels",
-        ConvAlgorithm.Direct => p.Groups == 1 && p.C <= 4 ? null : "needs groups 1 and at most 4 in-channels",
+        ConvAlgorithm.Direct => p.Groups == 1 && p.StrideW is 1 or 2 or 4 ? null : "needs groups 1 and a horizontal stride of 1, 2 or 4",
         _ => "unknown algorithm",
     };
 }

@@ -1,68 +1,90 @@
-// Dimension legend: N batch · C in-channels (1–4) · K out-channels · H×W input · P×Q output · R×S kernel.
-// σ = horizontal stride, δ = horizontal dilation; VL = Vector<float>.Count pixels per vector.
-using System.Numerics;
+// Dimension legend: N batch · C in-channels · K out-channels · H×W input · P×Q output · R×S kernel.
+// σ = stride, δ = dilation; MR output pixels × NR output channels per register tile; Hp×Wp the zero-padded input.
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using SharpConv.Kernels.Gemm;
 using SharpConv.Runtime;
 
 namespace SharpConv.Kernels.Conv;
 
 /// <summary>
-/// Direct convolution for first layers (C ≤ 4, groups 1), e.g. AlexNet 11×11/4 and ResNet 7×7/2 on RGB.
-/// With 3 input channels im2col's depth is tiny (C·R·S = 147…363) while its B matrix is R·S/stride² times the
-/// image, so we skip it.
+/// Direct convolution with no im2col: the register tile is MR consecutive output pixels of one row × NR output
+/// channels (14 × 32 with Vector512). Per tap k = (c, r, s) it loads the NR channels' weights as two vectors and
+/// broadcasts the MR input values those pixels see — read in place from a zero-padded copy of the image, σ columns
+/// apart — so each input value is fetched from L1 once per tap instead of being copied R·S times into an im2col
+/// matrix. That copy is what makes im2col slow on RGB stems (3→64 7×7/2: depth 147, the B matrix 12× the image) and
+/// on thin-output layers (DenseNet's 128→32 3×3: 32 multiply-adds per copied value).
 /// <para>
-/// Vectors run along output pixels, so results land in NCHW rows with plain vector stores (bias, residual and clamp
-/// fused). A strided row is made contiguous once: phase 1 copies each input plane into a zero-padded image whose
-/// columns are split into σ phases (column x goes to phase x mod σ, slot x / σ). Tap (r, s) of output pixels
-/// q … q+VL−1 then reads VL consecutive floats of phase (s·δ) mod σ from slot q + (s·δ) / σ: one vector load.
-/// The register tile is 4 output channels × 3 vectors of pixels: per tap, 3 loads + 4 weight broadcasts feed 12 FMAs.
+/// Life of a call, per image: (1) the image is copied into a zero-padded buffer (Hp×Wp per channel, wide enough for
+/// the last tile's overhang); (2) items = (output row, MR-pixel tile): for each NR-channel panel the generated
+/// micro-kernel <c>Direct*_s{σ}</c> runs all C·R·S taps in one FMA chain per output (offsets of the taps are a table
+/// made once), and the tile is stored transposed into NCHW with bias, residual and clamp. Any padding, vertical stride
+/// and dilation; horizontal stride 1, 2 or 4 (the kernels are unrolled per stride); groups 1.
 /// </para>
 /// </summary>
 internal sealed unsafe class Direct : PreparedConv
 {
-    private const int KT = 4;                       // output channels per register tile
-    private const int NV = 3;                       // pixel vectors per register tile
-    private static int VL => Vector<float>.Count;
-    private readonly float[] _w;                    // [K/KT blocks][c][r][s][KT], zero-padded channels, pinned
-    private readonly int _kBlocks, _hp, _phases, _slots;
-    private readonly int[] _tapOffset;              // per s: where tap s starts in a phase-split row, pinned
+    private readonly PackedMatrix _w;    // weights as right operand: NR-channel panels, k = (c, r, s) major
+    private readonly delegate*<float*, int*, float*, int, ref readonly TileStore, void> _fn;
+    private readonly int _mr, _nr, _tilesPerRow, _wp, _hp, _depth;
+    private readonly int[] _offsets;     // pinned: tap k's offset in the padded image from the tile's first input
 
-    public Direct(in ConvParams p, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Activation act)
+    public Direct(in ConvParams p, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Activation act, SimdWidth width)
         : base(p, ConvAlgorithm.Direct, bias, act)
     {
-        _kBlocks = (p.K + KT - 1) / KT;
-        int crs = p.C * p.R * p.S;
-        _w = GC.AllocateArray<float>(_kBlocks * crs * KT, pinned: true);
-        for (int k = 0; k < p.K; k++)
-            for (int e = 0; e < crs; e++) _w[((k / KT) * crs + e) * KT + k % KT] = weights[k * crs + e];
-        _phases = p.StrideW;
-        // Every vector of pixels is computed whole (pixels past Q are computed and dropped), so the padded image must
-        // cover the last vector's farthest tap: slot (qRounded − 1) + (S−1)·δ/σ of its phase.
-        int qRounded = (p.Q + VL - 1) / VL * VL;
-        int wp = p.W + p.PadLeft + p.PadRight;
-        _slots = Math.Max((wp + _phases - 1) / _phases, qRounded + (p.S - 1) * p.DilationW / _phases + 1);
+        var kr = GemmKernel.For(width);
+        _mr = kr.MR; _nr = kr.NR;
+        _depth = p.C * p.R * p.S;
+        _w = PackedMatrix.PackAsRightOperand(weights, p.K, _depth, 1, kr);
+        _fn = (kr.Shape, p.StrideW) switch
+        {
+            (MicroKernelShape.V512_14x2, 1) => &MicroKernels.Direct512_14x2_s1,
+            (MicroKernelShape.V512_14x2, 2) => &MicroKernels.Direct512_14x2_s2,
+            (MicroKernelShape.V512_14x2, _) => &MicroKernels.Direct512_14x2_s4,
+            (MicroKernelShape.V256_6x2, 1) => &MicroKernels.Direct256_6x2_s1,
+            (MicroKernelShape.V256_6x2, 2) => &MicroKernels.Direct256_6x2_s2,
+            (MicroKernelShape.V256_6x2, _) => &MicroKernels.Direct256_6x2_s4,
+            (_, 1) => &MicroKernels.Direct128_6x2_s1,
+            (_, 2) => &MicroKernels.Direct128_6x2_s2,
+            _ => &MicroKernels.Direct128_6x2_s4,
+        };
+        _tilesPerRow = (p.Q + _mr - 1) / _mr;
+        // Whole tiles are computed (pixels past Q are dropped), so the buffer reaches the last tile's farthest tap.
+        _wp = Math.Max(p.W + p.PadLeft + p.PadRight, (_tilesPerRow * _mr - 1) * p.StrideW + (p.S - 1) * p.DilationW + 1);
         _hp = Math.Max(p.H + p.PadTop + p.PadBottom, (p.P - 1) * p.StrideH + (p.R - 1) * p.DilationH + 1);
-        _tapOffset = GC.AllocateArray<int>(p.S, pinned: true);
-        for (int s = 0; s < p.S; s++) _tapOffset[s] = s * p.DilationW % _phases * _slots + s * p.DilationW / _phases;
+        long plane = (long)_hp * _wp;
+        if (plane * p.C > int.MaxValue) throw new ArgumentException($"conv {p}: the padded image is too large for the direct kernel.");
+        _offsets = GC.AllocateArray<int>(_depth, pinned: true);
+        for (int c = 0, k = 0; c < p.C; c++)
+            for (int r = 0; r < p.R; r++)
+                for (int s = 0; s < p.S; s++, k++)
+                    _offsets[k] = (int)(c * plane + (long)r * p.DilationH * _wp + s * p.DilationW);
     }
 
-    private long RowFloats => (long)_phases * _slots;       // one padded, phase-split row
-    private long PlaneFloats => _hp * RowFloats;
-    private long PaddedImage => Params.C * PlaneFloats;
+    private long PaddedImage => (long)Params.C * _hp * _wp;
+    private int TileFloats => _mr * _nr + 16;
 
-    public override int ScratchElements(int batch, int threads) => checked((int)(batch * PaddedImage + 16));
+    public override int ScratchElements(int batch, int threads) => checked((int)(PaddedImage + 64 + (long)threads * TileFloats));
 
     private protected override void Run(float* input, int batch, float* output, float* residual, Scheduler scheduler, float* scratch)
     {
         var p = Params;
         float* padded = (float*)(((nint)scratch + 63) & ~(nint)63);
-        // Phase 1: zero-padded, phase-split copies (cheap: ≤ 4 channels).
-        scheduler.For(batch * p.C, new PadBody { Conv = this, X = input, Dst = padded });
-        // Phase 2: items = (image, output row, channel block): batch 1 has P·K/KT items for every core.
-        fixed (float* w = _w)
-            scheduler.For(batch * p.P * _kBlocks, new Body { Conv = this, X = padded, W = w, Y = output, Residual = residual });
+        float* tiles = padded + PaddedImage;
+        long inImage = p.InputElements, outImage = p.OutputElements;
+        for (int b = 0; b < batch; b++)
+        {
+            scheduler.For(p.C, new PadBody { Conv = this, X = input + b * inImage, Dst = padded });
+            scheduler.For(p.P * _tilesPerRow, new TileBody
+            {
+                Conv = this, Padded = padded, Tiles = tiles,
+                Y = output + b * outImage, Residual = residual == null ? null : residual + b * outImage,
+            });
+        }
     }
 
+    /// <summary>Item = channel: its plane copied into the zero-padded buffer.</summary>
     private struct PadBody : IParallelBody
     {
         public Direct Conv;
@@ -71,143 +93,131 @@ internal sealed unsafe class Direct : PreparedConv
         public void Run(int begin, int end, int thread)
         {
             var p = Conv.Params;
-            int phases = Conv._phases, slots = Conv._slots;
-            for (int plane = begin; plane < end; plane++)
+            int wp = Conv._wp, hp = Conv._hp;
+            for (int c = begin; c < end; c++)
             {
-                float* d = Dst + plane * Conv.PlaneFloats;
-                new Span<float>(d, (int)Conv.PlaneFloats).Clear();
-                float* s = X + (long)plane * p.H * p.W;
-                for (int y = 0; y < p.H; y++)
+                float* dst = Dst + (long)c * hp * wp;
+                new Span<float>(dst, hp * wp).Clear();
+                float* src = X + (long)c * p.H * p.W;
+                for (int h = 0; h < p.H; h++)
+                    new ReadOnlySpan<float>(src + (long)h * p.W, p.W).CopyTo(new Span<float>(dst + (long)(h + p.PadTop) * wp + p.PadLeft, p.W));
+            }
+        }
+    }
+
+    /// <summary>Item = (output row, pixel tile): every channel panel of those MR pixels.</summary>
+    private struct TileBody : IParallelBody
+    {
+        public Direct Conv;
+        public float* Padded, Tiles, Y, Residual;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int begin, int end, int thread)
+        {
+            var conv = Conv;
+            var p = conv.Params;
+            int mr = conv._mr, nr = conv._nr, panels = conv._w.Panels, K = p.K;
+            long pq = (long)p.P * p.Q;
+            float* tile = Tiles + (long)thread * conv.TileFloats;
+            tile = (float*)(((nint)tile + 63) & ~(nint)63);
+            var fn = conv._fn;
+            bool clamp = !conv.Activation.IsIdentity;
+            float min = conv.Activation.Min, max = conv.Activation.Max;
+            bool vectorStore = Avx512F.IsSupported && mr == 14 && nr == 32;
+            var transposeBuffers = stackalloc Vector512<float>[48];   // rows, stage-2 values, columns: once per call
+            fixed (int* offsets = conv._offsets)
+            fixed (float* bias = conv.Bias)
+                for (int item = begin; item < end; item++)
                 {
-                    float* src = s + (long)y * p.W;
-                    float* row = d + (y + p.PadTop) * Conv.RowFloats;
-                    if (phases == 1)
+                    int op = item / conv._tilesPerRow, q0 = item % conv._tilesPerRow * mr;
+                    int pixels = Math.Min(mr, p.Q - q0);
+                    float* x0 = Padded + (long)op * p.StrideH * conv._wp + (long)q0 * p.StrideW;
+                    long rowOffset = (long)op * p.Q + q0;
+                    for (int panel = 0; panel < panels; panel++)
                     {
-                        new ReadOnlySpan<float>(src, p.W).CopyTo(new Span<float>(row + p.PadLeft, p.W));
-                        continue;
+                        var st = new TileStore { C = tile, Ldc = nr };
+                        fn(x0, offsets, conv._w.Panel(0, panel), conv._depth, ref st);
+                        int k0 = panel * nr, channels = Math.Min(nr, K - k0);
+                        if (vectorStore)
+                        {
+                            StoreTransposed512(tile, pixels, k0, channels, pq, rowOffset, bias, clamp, min, max, transposeBuffers);
+                            continue;
+                        }
+                        for (int c = 0; c < channels; c++)
+                        {
+                            int k = k0 + c;
+                            float* y = Y + k * pq + rowOffset;
+                            float* r = Residual == null ? null : Residual + k * pq + rowOffset;
+                            float b = bias[k];
+                            for (int i = 0; i < pixels; i++)
+                            {
+                                float v = tile[i * nr + c] + b;
+                                if (r != null) v += r[i];
+                                if (clamp) v = MathF.Min(MathF.Max(v, min), max);
+                                y[i] = v;
+                            }
+                        }
                     }
-                    for (int x = 0; x < p.W; x++)
-                    {
-                        int px = x + p.PadLeft;
-                        row[(px % phases) * slots + px / phases] = src[x];
-                    }
+                }
+        }
+
+        /// <summary>
+        /// The 14×32 tile (row = pixel) written to 32 NCHW channel rows: two in-register 16×16 transposes (rows 14
+        /// and 15 zero) turn pixel rows into channel rows, then bias, residual and clamp run on whole vectors and a
+        /// masked store writes the tile's pixels only (the next tile of the row may belong to another thread). Same
+        /// operations in the same order as the scalar store.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private readonly void StoreTransposed512(float* tile, int pixels, int k0, int channels, long pq, long rowOffset,
+            float* bias, bool clamp, float min, float max, Vector512<float>* buffers)
+        {
+            var mask = Vector512.LessThan(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create(pixels)).AsSingle();
+            var lo = Vector512.Create(min); var hi = Vector512.Create(max);
+            var cols = buffers + 32;
+            for (int half = 0; half < 2 && half * 16 < channels; half++)
+            {
+                Transpose14x16(tile + half * 16, 32, buffers, buffers + 16, cols);
+                int count = Math.Min(16, channels - half * 16);
+                for (int c = 0; c < count; c++)
+                {
+                    int k = k0 + half * 16 + c;
+                    var v = cols[c] + Vector512.Create(bias[k]);
+                    if (Residual != null) v += Avx512F.MaskLoad(Residual + k * pq + rowOffset, mask, Vector512<float>.Zero);
+                    if (clamp) v = Vector512.Min(Vector512.Max(v, lo), hi);
+                    Avx512F.MaskStore(Y + k * pq + rowOffset, mask, v);
                 }
             }
         }
-    }
 
-    private struct Body : IParallelBody
-    {
-        public Direct Conv;
-        public float* X, W, Y, Residual;
-
-        public void Run(int begin, int end, int thread)
+        /// <summary>cols[c][i] = rows[i][c] for 14 rows (stride <paramref name="stride"/>) of 16 values; lanes 14–15 are 0.
+        /// Unpack, 64-bit shuffle, then two 128-bit-lane shuffles: the standard 16×16 transpose.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Transpose14x16(float* rows, int stride, Vector512<float>* r, Vector512<float>* u, Vector512<float>* cols)
         {
-            for (int item = begin; item < end; item++) Conv.Row(this, item);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Row(in Body job, int item)
-    {
-        var p = Params;
-        int kb = item % _kBlocks, rest = item / _kBlocks;
-        int op = rest % p.P, n = rest / p.P;
-        int k0 = kb * KT, kCount = Math.Min(KT, p.K - k0);
-        int crs = p.C * p.R * p.S;
-        float* xImg = job.X + n * PaddedImage;
-        float* w = job.W + (long)kb * crs * KT;
-        long pq = (long)p.P * p.Q;
-        float* y0 = job.Y + (n * (long)p.K + k0) * pq + (long)op * p.Q;
-        float* r0 = job.Residual == null ? null : job.Residual + (n * (long)p.K + k0) * pq + (long)op * p.Q;
-        int vl = VL, q = 0;
-        for (; q + NV * vl <= p.Q || (q < p.Q && p.Q - q > (NV - 1) * vl); q += NV * vl)
-            Tile3(xImg, w, q, op, y0, r0, pq, kCount, k0);
-        for (; q < p.Q; q += vl)
-            Tile1(xImg, w, q, op, y0, r0, pq, kCount, k0);
-    }
-
-    // 4 channels × 3 vectors of pixels starting at q.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Tile3(float* xImg, float* w, int q, int op, float* y0, float* r0, long pq, int kCount, int k0)
-    {
-        var p = Params;
-        int vl = VL;
-        int* taps = (int*)Unsafe.AsPointer(ref _tapOffset[0]);   // pinned
-        Vector<float> a0 = default, a1 = default, a2 = default, b0 = default, b1 = default, b2 = default,
-            c0 = default, c1 = default, c2 = default, d0 = default, d1 = default, d2 = default;
-        for (int c = 0; c < p.C; c++)
-        for (int r = 0; r < p.R; r++)
-        {
-            float* row = xImg + c * PlaneFloats + (op * p.StrideH + r * p.DilationH) * RowFloats;
-            for (int s = 0; s < p.S; s++, w += KT)
+            for (int i = 0; i < 14; i++) r[i] = Vector512.Load(rows + i * stride);
+            r[14] = Vector512<float>.Zero; r[15] = Vector512<float>.Zero;
+            for (int g = 0; g < 4; g++)
             {
-                float* x = row + taps[s] + q;
-                var x0 = Vector.Load(x); var x1 = Vector.Load(x + vl); var x2 = Vector.Load(x + 2 * vl);
-                var wv = new Vector<float>(w[0]);
-                a0 = Vector.FusedMultiplyAdd(wv, x0, a0); a1 = Vector.FusedMultiplyAdd(wv, x1, a1); a2 = Vector.FusedMultiplyAdd(wv, x2, a2);
-                wv = new Vector<float>(w[1]);
-                b0 = Vector.FusedMultiplyAdd(wv, x0, b0); b1 = Vector.FusedMultiplyAdd(wv, x1, b1); b2 = Vector.FusedMultiplyAdd(wv, x2, b2);
-                wv = new Vector<float>(w[2]);
-                c0 = Vector.FusedMultiplyAdd(wv, x0, c0); c1 = Vector.FusedMultiplyAdd(wv, x1, c1); c2 = Vector.FusedMultiplyAdd(wv, x2, c2);
-                wv = new Vector<float>(w[3]);
-                d0 = Vector.FusedMultiplyAdd(wv, x0, d0); d1 = Vector.FusedMultiplyAdd(wv, x1, d1); d2 = Vector.FusedMultiplyAdd(wv, x2, d2);
+                var t0 = Avx512F.UnpackLow(r[4 * g], r[4 * g + 1]);
+                var t1 = Avx512F.UnpackHigh(r[4 * g], r[4 * g + 1]);
+                var t2 = Avx512F.UnpackLow(r[4 * g + 2], r[4 * g + 3]);
+                var t3 = Avx512F.UnpackHigh(r[4 * g + 2], r[4 * g + 3]);
+                // u[4g + m], 128-bit lane l: column 4l + m of rows 4g … 4g+3.
+                u[4 * g + 0] = Avx512F.Shuffle(t0, t2, 0x44);
+                u[4 * g + 1] = Avx512F.Shuffle(t0, t2, 0xEE);
+                u[4 * g + 2] = Avx512F.Shuffle(t1, t3, 0x44);
+                u[4 * g + 3] = Avx512F.Shuffle(t1, t3, 0xEE);
             }
-        }
-        Store(a0, 0, q, y0, r0, pq, kCount, k0); Store(a1, 0, q + vl, y0, r0, pq, kCount, k0); Store(a2, 0, q + 2 * vl, y0, r0, pq, kCount, k0);
-        Store(b0, 1, q, y0, r0, pq, kCount, k0); Store(b1, 1, q + vl, y0, r0, pq, kCount, k0); Store(b2, 1, q + 2 * vl, y0, r0, pq, kCount, k0);
-        Store(c0, 2, q, y0, r0, pq, kCount, k0); Store(c1, 2, q + vl, y0, r0, pq, kCount, k0); Store(c2, 2, q + 2 * vl, y0, r0, pq, kCount, k0);
-        Store(d0, 3, q, y0, r0, pq, kCount, k0); Store(d1, 3, q + vl, y0, r0, pq, kCount, k0); Store(d2, 3, q + 2 * vl, y0, r0, pq, kCount, k0);
-    }
-
-    // 4 channels × 1 vector of pixels (row tails): the same taps in the same order, so a pixel's sum does not
-    // depend on which tile computed it.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Tile1(float* xImg, float* w, int q, int op, float* y0, float* r0, long pq, int kCount, int k0)
-    {
-        var p = Params;
-        int* taps = (int*)Unsafe.AsPointer(ref _tapOffset[0]);   // pinned
-        Vector<float> a0 = default, b0 = default, c0 = default, d0 = default;
-        for (int c = 0; c < p.C; c++)
-        for (int r = 0; r < p.R; r++)
-        {
-            float* row = xImg + c * PlaneFloats + (op * p.StrideH + r * p.DilationH) * RowFloats;
-            for (int s = 0; s < p.S; s++, w += KT)
+            for (int m = 0; m < 4; m++)
             {
-                var x0 = Vector.Load(row + taps[s] + q);
-                a0 = Vector.FusedMultiplyAdd(new Vector<float>(w[0]), x0, a0);
-                b0 = Vector.FusedMultiplyAdd(new Vector<float>(w[1]), x0, b0);
-                c0 = Vector.FusedMultiplyAdd(new Vector<float>(w[2]), x0, c0);
-                d0 = Vector.FusedMultiplyAdd(new Vector<float>(w[3]), x0, d0);
-            }
-        }
-        Store(a0, 0, q, y0, r0, pq, kCount, k0); Store(b0, 1, q, y0, r0, pq, kCount, k0);
-        Store(c0, 2, q, y0, r0, pq, kCount, k0); Store(d0, 3, q, y0, r0, pq, kCount, k0);
-    }
-
-    /// <summary>Bias, residual, clamp, then the valid pixels of one vector into output channel k0 + kk.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Store(Vector<float> v, int kk, int q, float* y0, float* r0, long pq, int kCount, int k0)
-    {
-        if (kk >= kCount) return;
-        int valid = Math.Min(VL, Params.Q - q);
-        if (valid <= 0) return;
-        float* y = y0 + kk * pq + q;
-        v += new Vector<float>(Bias[k0 + kk]);
-        if (valid == VL)
-        {
-            if (r0 != null) v += Vector.Load(r0 + kk * pq + q);
-            if (!Activation.IsIdentity) v = Vector.Min(Vector.Max(v, new Vector<float>(Activation.Min)), new Vector<float>(Activation.Max));
-            Vector.Store(v, y);
-        }
-        else
-        {
-            for (int j = 0; j < valid; j++)
-            {
-                float s = v[j];
-                if (r0 != null) s += r0[kk * pq + q + j];
-                if (!Activation.IsIdentity) s = MathF.Min(MathF.Max(s, Activation.Min), Activation.Max);
-                y[j] = s;
+                var x0 = Avx512F.Shuffle4x128(u[m], u[4 + m], 0x88);
+                var x1 = Avx512F.Shuffle4x128(u[m], u[4 + m], 0xDD);
+                var y0 = Avx512F.Shuffle4x128(u[8 + m], u[12 + m], 0x88);
+                var y1 = Avx512F.Shuffle4x128(u[8 + m], u[12 + m], 0xDD);
+                cols[m] = Avx512F.Shuffle4x128(x0, y0, 0x88);
+                cols[8 + m] = Avx512F.Shuffle4x128(x0, y0, 0xDD);
+                cols[4 + m] = Avx512F.Shuffle4x128(x1, y1, 0x88);
+                cols[12 + m] = Avx512F.Shuffle4x128(x1, y1, 0xDD);
             }
         }
     }

@@ -209,4 +209,355 @@ internal static unsafe partial class MicroKernels
         st.Row128(4, c4_0, c4_1);
         st.Row128(5, c5_0, c5_1);
     }
+
+    /// <summary>14 pixels (input stride 1) × 32 channels with Vector512: tile[i, 0..32] = Σ_k x[offsets[k] + 1·i] · w[k, 0..32].</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Direct512_14x2_s1(float* x, int* offsets, float* b, int kc, ref readonly TileStore st)
+    {
+        Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
+        Vector512<float> c1_0 = default; Vector512<float> c1_1 = default;
+        Vector512<float> c2_0 = default; Vector512<float> c2_1 = default;
+        Vector512<float> c3_0 = default; Vector512<float> c3_1 = default;
+        Vector512<float> c4_0 = default; Vector512<float> c4_1 = default;
+        Vector512<float> c5_0 = default; Vector512<float> c5_1 = default;
+        Vector512<float> c6_0 = default; Vector512<float> c6_1 = default;
+        Vector512<float> c7_0 = default; Vector512<float> c7_1 = default;
+        Vector512<float> c8_0 = default; Vector512<float> c8_1 = default;
+        Vector512<float> c9_0 = default; Vector512<float> c9_1 = default;
+        Vector512<float> c10_0 = default; Vector512<float> c10_1 = default;
+        Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
+        Vector512<float> c12_0 = default; Vector512<float> c12_1 = default;
+        Vector512<float> c13_0 = default; Vector512<float> c13_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            float* a = x + offsets[k];
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            { Vector512<float> ai = Vector512.Create(a[0]); c0_0 = Vector512.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector512.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector512<float> ai = Vector512.Create(a[1]); c1_0 = Vector512.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector512.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector512<float> ai = Vector512.Create(a[2]); c2_0 = Vector512.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector512.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector512<float> ai = Vector512.Create(a[3]); c3_0 = Vector512.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector512.FusedMultiplyAdd(ai, b1, c3_1); }
+            { Vector512<float> ai = Vector512.Create(a[4]); c4_0 = Vector512.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector512.FusedMultiplyAdd(ai, b1, c4_1); }
+            { Vector512<float> ai = Vector512.Create(a[5]); c5_0 = Vector512.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector512.FusedMultiplyAdd(ai, b1, c5_1); }
+            { Vector512<float> ai = Vector512.Create(a[6]); c6_0 = Vector512.FusedMultiplyAdd(ai, b0, c6_0); c6_1 = Vector512.FusedMultiplyAdd(ai, b1, c6_1); }
+            { Vector512<float> ai = Vector512.Create(a[7]); c7_0 = Vector512.FusedMultiplyAdd(ai, b0, c7_0); c7_1 = Vector512.FusedMultiplyAdd(ai, b1, c7_1); }
+            { Vector512<float> ai = Vector512.Create(a[8]); c8_0 = Vector512.FusedMultiplyAdd(ai, b0, c8_0); c8_1 = Vector512.FusedMultiplyAdd(ai, b1, c8_1); }
+            { Vector512<float> ai = Vector512.Create(a[9]); c9_0 = Vector512.FusedMultiplyAdd(ai, b0, c9_0); c9_1 = Vector512.FusedMultiplyAdd(ai, b1, c9_1); }
+            { Vector512<float> ai = Vector512.Create(a[10]); c10_0 = Vector512.FusedMultiplyAdd(ai, b0, c10_0); c10_1 = Vector512.FusedMultiplyAdd(ai, b1, c10_1); }
+            { Vector512<float> ai = Vector512.Create(a[11]); c11_0 = Vector512.FusedMultiplyAdd(ai, b0, c11_0); c11_1 = Vector512.FusedMultiplyAdd(ai, b1, c11_1); }
+            { Vector512<float> ai = Vector512.Create(a[12]); c12_0 = Vector512.FusedMultiplyAdd(ai, b0, c12_0); c12_1 = Vector512.FusedMultiplyAdd(ai, b1, c12_1); }
+            { Vector512<float> ai = Vector512.Create(a[13]); c13_0 = Vector512.FusedMultiplyAdd(ai, b0, c13_0); c13_1 = Vector512.FusedMultiplyAdd(ai, b1, c13_1); }
+            b += 32;
+        }
+        st.Row512(0, c0_0, c0_1);
+        st.Row512(1, c1_0, c1_1);
+        st.Row512(2, c2_0, c2_1);
+        st.Row512(3, c3_0, c3_1);
+        st.Row512(4, c4_0, c4_1);
+        st.Row512(5, c5_0, c5_1);
+        st.Row512(6, c6_0, c6_1);
+        st.Row512(7, c7_0, c7_1);
+        st.Row512(8, c8_0, c8_1);
+        st.Row512(9, c9_0, c9_1);
+        st.Row512(10, c10_0, c10_1);
+        st.Row512(11, c11_0, c11_1);
+        st.Row512(12, c12_0, c12_1);
+        st.Row512(13, c13_0, c13_1);
+    }
+
+    /// <summary>14 pixels (input stride 2) × 32 channels with Vector512: tile[i, 0..32] = Σ_k x[offsets[k] + 2·i] · w[k, 0..32].</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Direct512_14x2_s2(float* x, int* offsets, float* b, int kc, ref readonly TileStore st)
+    {
+        Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
+        Vector512<float> c1_0 = default; Vector512<float> c1_1 = default;
+        Vector512<float> c2_0 = default; Vector512<float> c2_1 = default;
+        Vector512<float> c3_0 = default; Vector512<float> c3_1 = default;
+        Vector512<float> c4_0 = default; Vector512<float> c4_1 = default;
+        Vector512<float> c5_0 = default; Vector512<float> c5_1 = default;
+        Vector512<float> c6_0 = default; Vector512<float> c6_1 = default;
+        Vector512<float> c7_0 = default; Vector512<float> c7_1 = default;
+        Vector512<float> c8_0 = default; Vector512<float> c8_1 = default;
+        Vector512<float> c9_0 = default; Vector512<float> c9_1 = default;
+        Vector512<float> c10_0 = default; Vector512<float> c10_1 = default;
+        Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
+        Vector512<float> c12_0 = default; Vector512<float> c12_1 = default;
+        Vector512<float> c13_0 = default; Vector512<float> c13_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            float* a = x + offsets[k];
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            { Vector512<float> ai = Vector512.Create(a[0]); c0_0 = Vector512.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector512.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector512<float> ai = Vector512.Create(a[2]); c1_0 = Vector512.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector512.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector512<float> ai = Vector512.Create(a[4]); c2_0 = Vector512.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector512.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector512<float> ai = Vector512.Create(a[6]); c3_0 = Vector512.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector512.FusedMultiplyAdd(ai, b1, c3_1); }
+            { Vector512<float> ai = Vector512.Create(a[8]); c4_0 = Vector512.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector512.FusedMultiplyAdd(ai, b1, c4_1); }
+            { Vector512<float> ai = Vector512.Create(a[10]); c5_0 = Vector512.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector512.FusedMultiplyAdd(ai, b1, c5_1); }
+            { Vector512<float> ai = Vector512.Create(a[12]); c6_0 = Vector512.FusedMultiplyAdd(ai, b0, c6_0); c6_1 = Vector512.FusedMultiplyAdd(ai, b1, c6_1); }
+            { Vector512<float> ai = Vector512.Create(a[14]); c7_0 = Vector512.FusedMultiplyAdd(ai, b0, c7_0); c7_1 = Vector512.FusedMultiplyAdd(ai, b1, c7_1); }
+            { Vector512<float> ai = Vector512.Create(a[16]); c8_0 = Vector512.FusedMultiplyAdd(ai, b0, c8_0); c8_1 = Vector512.FusedMultiplyAdd(ai, b1, c8_1); }
+            { Vector512<float> ai = Vector512.Create(a[18]); c9_0 = Vector512.FusedMultiplyAdd(ai, b0, c9_0); c9_1 = Vector512.FusedMultiplyAdd(ai, b1, c9_1); }
+            { Vector512<float> ai = Vector512.Create(a[20]); c10_0 = Vector512.FusedMultiplyAdd(ai, b0, c10_0); c10_1 = Vector512.FusedMultiplyAdd(ai, b1, c10_1); }
+            { Vector512<float> ai = Vector512.Create(a[22]); c11_0 = Vector512.FusedMultiplyAdd(ai, b0, c11_0); c11_1 = Vector512.FusedMultiplyAdd(ai, b1, c11_1); }
+            { Vector512<float> ai = Vector512.Create(a[24]); c12_0 = Vector512.FusedMultiplyAdd(ai, b0, c12_0); c12_1 = Vector512.FusedMultiplyAdd(ai, b1, c12_1); }
+            { Vector512<float> ai = Vector512.Create(a[26]); c13_0 = Vector512.FusedMultiplyAdd(ai, b0, c13_0); c13_1 = Vector512.FusedMultiplyAdd(ai, b1, c13_1); }
+            b += 32;
+        }
+        st.Row512(0, c0_0, c0_1);
+        st.Row512(1, c1_0, c1_1);
+        st.Row512(2, c2_0, c2_1);
+        st.Row512(3, c3_0, c3_1);
+        st.Row512(4, c4_0, c4_1);
+        st.Row512(5, c5_0, c5_1);
+        st.Row512(6, c6_0, c6_1);
+        st.Row512(7, c7_0, c7_1);
+        st.Row512(8, c8_0, c8_1);
+        st.Row512(9, c9_0, c9_1);
+        st.Row512(10, c10_0, c10_1);
+        st.Row512(11, c11_0, c11_1);
+        st.Row512(12, c12_0, c12_1);
+        st.Row512(13, c13_0, c13_1);
+    }
+
+    /// <summary>14 pixels (input stride 4) × 32 channels with Vector512: tile[i, 0..32] = Σ_k x[offsets[k] + 4·i] · w[k, 0..32].</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Direct512_14x2_s4(float* x, int* offsets, float* b, int kc, ref readonly TileStore st)
+    {
+        Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
+        Vector512<float> c1_0 = default; Vector512<float> c1_1 = default;
+        Vector512<float> c2_0 = default; Vector512<float> c2_1 = default;
+        Vector512<float> c3_0 = default; Vector512<float> c3_1 = default;
+        Vector512<float> c4_0 = default; Vector512<float> c4_1 = default;
+        Vector512<float> c5_0 = default; Vector512<float> c5_1 = default;
+        Vector512<float> c6_0 = default; Vector512<float> c6_1 = default;
+        Vector512<float> c7_0 = default; Vector512<float> c7_1 = default;
+        Vector512<float> c8_0 = default; Vector512<float> c8_1 = default;
+        Vector512<float> c9_0 = default; Vector512<float> c9_1 = default;
+        Vector512<float> c10_0 = default; Vector512<float> c10_1 = default;
+        Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
+        Vector512<float> c12_0 = default; Vector512<float> c12_1 = default;
+        Vector512<float> c13_0 = default; Vector512<float> c13_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            float* a = x + offsets[k];
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            { Vector512<float> ai = Vector512.Create(a[0]); c0_0 = Vector512.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector512.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector512<float> ai = Vector512.Create(a[4]); c1_0 = Vector512.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector512.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector512<float> ai = Vector512.Create(a[8]); c2_0 = Vector512.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector512.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector512<float> ai = Vector512.Create(a[12]); c3_0 = Vector512.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector512.FusedMultiplyAdd(ai, b1, c3_1); }
+            { Vector512<float> ai = Vector512.Create(a[16]); c4_0 = Vector512.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector512.FusedMultiplyAdd(ai, b1, c4_1); }
+            { Vector512<float> ai = Vector512.Create(a[20]); c5_0 = Vector512.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector512.FusedMultiplyAdd(ai, b1, c5_1); }
+            { Vector512<float> ai = Vector512.Create(a[24]); c6_0 = Vector512.FusedMultiplyAdd(ai, b0, c6_0); c6_1 = Vector512.FusedMultiplyAdd(ai, b1, c6_1); }
+            { Vector512<float> ai = Vector512.Create(a[28]); c7_0 = Vector512.FusedMultiplyAdd(ai, b0, c7_0); c7_1 = Vector512.FusedMultiplyAdd(ai, b1, c7_1); }
+            { Vector512<float> ai = Vector512.Create(a[32]); c8_0 = Vector512.FusedMultiplyAdd(ai, b0, c8_0); c8_1 = Vector512.FusedMultiplyAdd(ai, b1, c8_1); }
+            { Vector512<float> ai = Vector512.Create(a[36]); c9_0 = Vector512.FusedMultiplyAdd(ai, b0, c9_0); c9_1 = Vector512.FusedMultiplyAdd(ai, b1, c9_1); }
+            { Vector512<float> ai = Vector512.Create(a[40]); c10_0 = Vector512.FusedMultiplyAdd(ai, b0, c10_0); c10_1 = Vector512.FusedMultiplyAdd(ai, b1, c10_1); }
+            { Vector512<float> ai = Vector512.Create(a[44]); c11_0 = Vector512.FusedMultiplyAdd(ai, b0, c11_0); c11_1 = Vector512.FusedMultiplyAdd(ai, b1, c11_1); }
+            { Vector512<float> ai = Vector512.Create(a[48]); c12_0 = Vector512.FusedMultiplyAdd(ai, b0, c12_0); c12_1 = Vector512.FusedMultiplyAdd(ai, b1, c12_1); }
+            { Vector512<float> ai = Vector512.Create(a[52]); c13_0 = Vector512.FusedMultiplyAdd(ai, b0, c13_0); c13_1 = Vector512.FusedMultiplyAdd(ai, b1, c13_1); }
+            b += 32;
+        }
+        st.Row512(0, c0_0, c0_1);
+        st.Row512(1, c1_0, c1_1);
+        st.Row512(2, c2_0, c2_1);
+        st.Row512(3, c3_0, c3_1);
+        st.Row512(4, c4_0, c4_1);
+        st.Row512(5, c5_0, c5_1);
+        st.Row512(6, c6_0, c6_1);
+        st.Row512(7, c7_0, c7_1);
+        st.Row512(8, c8_0, c8_1);
+        st.Row512(9, c9_0, c9_1);
+        st.Row512(10, c10_0, c10_1);
+        st.Row512(11, c11_0, c11_1);
+        st.Row512(12, c12_0, c12_1);
+        st.Row512(13, c13_0, c13_1);
+    }
+
+    /// <summary>6 pixels (input stride 1) × 16 channels with Vector256: tile[i, 0..16] = Σ_k x[offsets[k] + 1·i] · w[k, 0..16].</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Direct256_6x2_s1(float* x, int* offsets, float* b, int kc, ref readonly TileStore st)
+    {
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
+        Vector256<float> c4_0 = default; Vector256<float> c4_1 = default;
+        Vector256<float> c5_0 = default; Vector256<float> c5_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            float* a = x + offsets[k];
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            { Vector256<float> ai = Vector256.Create(a[0]); c0_0 = Vector256.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector256.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector256<float> ai = Vector256.Create(a[1]); c1_0 = Vector256.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector256.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector256<float> ai = Vector256.Create(a[2]); c2_0 = Vector256.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector256.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector256<float> ai = Vector256.Create(a[3]); c3_0 = Vector256.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector256.FusedMultiplyAdd(ai, b1, c3_1); }
+            { Vector256<float> ai = Vector256.Create(a[4]); c4_0 = Vector256.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector256.FusedMultiplyAdd(ai, b1, c4_1); }
+            { Vector256<float> ai = Vector256.Create(a[5]); c5_0 = Vector256.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector256.FusedMultiplyAdd(ai, b1, c5_1); }
+            b += 16;
+        }
+        st.Row256(0, c0_0, c0_1);
+        st.Row256(1, c1_0, c1_1);
+        st.Row256(2, c2_0, c2_1);
+        st.Row256(3, c3_0, c3_1);
+        st.Row256(4, c4_0, c4_1);
+        st.Row256(5, c5_0, c5_1);
+    }
+
+    /// <summary>6 pixels (input stride 2) × 16 channels with Vector256: tile[i, 0..16] = Σ_k x[offsets[k] + 2·i] · w[k, 0..16].</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Direct256_6x2_s2(float* x, int* offsets, float* b, int kc, ref readonly TileStore st)
+    {
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
+        Vector256<float> c4_0 = default; Vector256<float> c4_1 = default;
+        Vector256<float> c5_0 = default; Vector256<float> c5_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            float* a = x + offsets[k];
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            { Vector256<float> ai = Vector256.Create(a[0]); c0_0 = Vector256.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector256.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector256<float> ai = Vector256.Create(a[2]); c1_0 = Vector256.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector256.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector256<float> ai = Vector256.Create(a[4]); c2_0 = Vector256.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector256.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector256<float> ai = Vector256.Create(a[6]); c3_0 = Vector256.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector256.FusedMultiplyAdd(ai, b1, c3_1); }
+            { Vector256<float> ai = Vector256.Create(a[8]); c4_0 = Vector256.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector256.FusedMultiplyAdd(ai, b1, c4_1); }
+            { Vector256<float> ai = Vector256.Create(a[10]); c5_0 = Vector256.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector256.FusedMultiplyAdd(ai, b1, c5_1); }
+            b += 16;
+        }
+        st.Row256(0, c0_0, c0_1);
+        st.Row256(1, c1_0, c1_1);
+        st.Row256(2, c2_0, c2_1);
+        st.Row256(3, c3_0, c3_1);
+        st.Row256(4, c4_0, c4_1);
+        st.Row256(5, c5_0, c5_1);
+    }
+
+    /// <summary>6 pixels (input stride 4) × 16 channels with Vector256: tile[i, 0..16] = Σ_k x[offsets[k] + 4·i] · w[k, 0..16].</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Direct256_6x2_s4(float* x, int* offsets, float* b, int kc, ref readonly TileStore st)
+    {
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
+        Vector256<float> c4_0 = default; Vector256<float> c4_1 = default;
+        Vector256<float> c5_0 = default; Vector256<float> c5_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            float* a = x + offsets[k];
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            { Vector256<float> ai = Vector256.Create(a[0]); c0_0 = Vector256.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector256.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector256<float> ai = Vector256.Create(a[4]); c1_0 = Vector256.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector256.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector256<float> ai = Vector256.Create(a[8]); c2_0 = Vector256.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector256.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector256<float> ai = Vector256.Create(a[12]); c3_0 = Vector256.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector256.FusedMultiplyAdd(ai, b1, c3_1); }
+            { Vector256<float> ai = Vector256.Create(a[16]); c4_0 = Vector256.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector256.FusedMultiplyAdd(ai, b1, c4_1); }
+            { Vector256<float> ai = Vector256.Create(a[20]); c5_0 = Vector256.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector256.FusedMultiplyAdd(ai, b1, c5_1); }
+            b += 16;
+        }
+        st.Row256(0, c0_0, c0_1);
+        st.Row256(1, c1_0, c1_1);
+        st.Row256(2, c2_0, c2_1);
+        st.Row256(3, c3_0, c3_1);
+        st.Row256(4, c4_0, c4_1);
+        st.Row256(5, c5_0, c5_1);
+    }
+
+    /// <summary>6 pixels (input stride 1) × 8 channels with Vector128: tile[i, 0..8] = Σ_k x[offsets[k] + 1·i] · w[k, 0..8].</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Direct128_6x2_s1(float* x, int* offsets, float* b, int kc, ref readonly TileStore st)
+    {
+        Vector128<float> c0_0 = default; Vector128<float> c0_1 = default;
+        Vector128<float> c1_0 = default; Vector128<float> c1_1 = default;
+        Vector128<float> c2_0 = default; Vector128<float> c2_1 = default;
+        Vector128<float> c3_0 = default; Vector128<float> c3_1 = default;
+        Vector128<float> c4_0 = default; Vector128<float> c4_1 = default;
+        Vector128<float> c5_0 = default; Vector128<float> c5_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            float* a = x + offsets[k];
+            Vector128<float> b0 = Vector128.Load(b + 0);
+            Vector128<float> b1 = Vector128.Load(b + 4);
+            { Vector128<float> ai = Vector128.Create(a[0]); c0_0 = Vector128.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector128.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector128<float> ai = Vector128.Create(a[1]); c1_0 = Vector128.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector128.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector128<float> ai = Vector128.Create(a[2]); c2_0 = Vector128.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector128.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector128<float> ai = Vector128.Create(a[3]); c3_0 = Vector128.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector128.FusedMultiplyAdd(ai, b1, c3_1); }
+            { Vector128<float> ai = Vector128.Create(a[4]); c4_0 = Vector128.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector128.FusedMultiplyAdd(ai, b1, c4_1); }
+            { Vector128<float> ai = Vector128.Create(a[5]); c5_0 = Vector128.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector128.FusedMultiplyAdd(ai, b1, c5_1); }
+            b += 8;
+        }
+        st.Row128(0, c0_0, c0_1);
+        st.Row128(1, c1_0, c1_1);
+        st.Row128(2, c2_0, c2_1);
+        st.Row128(3, c3_0, c3_1);
+        st.Row128(4, c4_0, c4_1);
+        st.Row128(5, c5_0, c5_1);
+    }
+
+    /// <summary>6 pixels (input stride 2) × 8 channels with Vector128: tile[i, 0..8] = Σ_k x[offsets[k] + 2·i] · w[k, 0..8].</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Direct128_6x2_s2(float* x, int* offsets, float* b, int kc, ref readonly TileStore st)
+    {
+        Vector128<float> c0_0 = default; Vector128<float> c0_1 = default;
+        Vector128<float> c1_0 = default; Vector128<float> c1_1 = default;
+        Vector128<float> c2_0 = default; Vector128<float> c2_1 = default;
+        Vector128<float> c3_0 = default; Vector128<float> c3_1 = default;
+        Vector128<float> c4_0 = default; Vector128<float> c4_1 = default;
+        Vector128<float> c5_0 = default; Vector128<float> c5_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            float* a = x + offsets[k];
+            Vector128<float> b0 = Vector128.Load(b + 0);
+            Vector128<float> b1 = Vector128.Load(b + 4);
+            { Vector128<float> ai = Vector128.Create(a[0]); c0_0 = Vector128.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector128.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector128<float> ai = Vector128.Create(a[2]); c1_0 = Vector128.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector128.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector128<float> ai = Vector128.Create(a[4]); c2_0 = Vector128.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector128.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector128<float> ai = Vector128.Create(a[6]); c3_0 = Vector128.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector128.FusedMultiplyAdd(ai, b1, c3_1); }
+            { Vector128<float> ai = Vector128.Create(a[8]); c4_0 = Vector128.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector128.FusedMultiplyAdd(ai, b1, c4_1); }
+            { Vector128<float> ai = Vector128.Create(a[10]); c5_0 = Vector128.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector128.FusedMultiplyAdd(ai, b1, c5_1); }
+            b += 8;
+        }
+        st.Row128(0, c0_0, c0_1);
+        st.Row128(1, c1_0, c1_1);
+        st.Row128(2, c2_0, c2_1);
+        st.Row128(3, c3_0, c3_1);
+        st.Row128(4, c4_0, c4_1);
+        st.Row128(5, c5_0, c5_1);
+    }
+
+    /// <summary>6 pixels (input stride 4) × 8 channels with Vector128: tile[i, 0..8] = Σ_k x[offsets[k] + 4·i] · w[k, 0..8].</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Direct128_6x2_s4(float* x, int* offsets, float* b, int kc, ref readonly TileStore st)
+    {
+        Vector128<float> c0_0 = default; Vector128<float> c0_1 = default;
+        Vector128<float> c1_0 = default; Vector128<float> c1_1 = default;
+        Vector128<float> c2_0 = default; Vector128<float> c2_1 = default;
+        Vector128<float> c3_0 = default; Vector128<float> c3_1 = default;
+        Vector128<float> c4_0 = default; Vector128<float> c4_1 = default;
+        Vector128<float> c5_0 = default; Vector128<float> c5_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            float* a = x + offsets[k];
+            Vector128<float> b0 = Vector128.Load(b + 0);
+            Vector128<float> b1 = Vector128.Load(b + 4);
+            { Vector128<float> ai = Vector128.Create(a[0]); c0_0 = Vector128.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector128.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector128<float> ai = Vector128.Create(a[4]); c1_0 = Vector128.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector128.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector128<float> ai = Vector128.Create(a[8]); c2_0 = Vector128.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector128.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector128<float> ai = Vector128.Create(a[12]); c3_0 = Vector128.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector128.FusedMultiplyAdd(ai, b1, c3_1); }
+            { Vector128<float> ai = Vector128.Create(a[16]); c4_0 = Vector128.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector128.FusedMultiplyAdd(ai, b1, c4_1); }
+            { Vector128<float> ai = Vector128.Create(a[20]); c5_0 = Vector128.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector128.FusedMultiplyAdd(ai, b1, c5_1); }
+            b += 8;
+        }
+        st.Row128(0, c0_0, c0_1);
+        st.Row128(1, c1_0, c1_1);
+        st.Row128(2, c2_0, c2_1);
+        st.Row128(3, c3_0, c3_1);
+        st.Row128(4, c4_0, c4_1);
+        st.Row128(5, c5_0, c5_1);
+    }
 }
