@@ -32,7 +32,11 @@ internal static class ConvProbe
             var refOut = new float[p.OutputElements];
             var refConv = PreparedConv.Create(ConvAlgorithm.Reference, p, w, b, Activation.Relu);
             double refMs = withReference ? Time(refConv, x, refOut, Scheduler.Inline, 1) : double.NaN;
-            if (!withReference) PreparedConv.Create(ConvAlgorithm.Im2ColGemm, p, w, b, Activation.Relu).Execute(x, 1, refOut, default, null, new float[PackedGemm.ScratchElements(1)]);
+            if (!withReference)
+            {
+                var im2col = PreparedConv.Create(ConvAlgorithm.Im2ColGemm, p, w, b, Activation.Relu);
+                im2col.Execute(x, 1, refOut, default, null, new float[im2col.ScratchElements(1, 1)]);
+            }
             Console.WriteLine($"{name} | Reference | {refMs:F1} | {flops / refMs / 1e6:F2} | | | 1.0× |");
             // Round-robin over the algorithms (min of 5 rounds) so all see the same background load.
             var algs = Enum.GetValues<ConvAlgorithm>().Where(a => a != ConvAlgorithm.Reference && ConvAlgorithmChooser.Supports(a, p)).ToArray();
