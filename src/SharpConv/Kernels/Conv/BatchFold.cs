@@ -29,16 +29,20 @@ internal static unsafe class BatchFold
     internal static bool Enabled = true;
 
     /// <summary>
-    /// True when folding pays: more than one image, and per-image tiling wastes over 4 % of the columns in padding
-    /// (7×7, 13×13, 14×14 maps; 28×28 and 56×56 tile within 2 % and keep the per-image path, which reads 1×1 inputs in
-    /// place). Depends on the shape and batch only, never on threads.
+    /// True when folding pays: more than one image, and per-image tiling wastes more columns in padding (7×7, 13×13,
+    /// 14×14 maps; 28×28 and 56×56 tile within 2 %) than the gather and scatter cost: 2 % plus 2/M + 4/depth. Depends
+    /// on the shape and batch only, never on threads.
     /// </summary>
     public static bool Pays(in ConvParams p, int batch, int nr)
     {
         if (!Enabled || batch <= 1) return false;
         int pq = p.P * p.Q;
         int padded = (pq + nr - 1) / nr * nr;
-        return (padded - pq) > 0.04 * pq && ImagesPerChunk(p, batch) >= 2;
+        // The gather and scatter move (depth + 2·M) floats per column while the GEMM does M·depth multiply-adds
+        // per column: shallow layers (SqueezeNet's 32→128 expand, depth 32) lose more to the copies than the padding.
+        long depth = (long)p.C / p.Groups * p.R * p.S, m = p.K / p.Groups;
+        double copies = 2.0 / m + 4.0 / depth;
+        return (padded - pq) > (0.02 + copies) * pq && ImagesPerChunk(p, batch) >= 2;
     }
 
     /// <summary>Images per chunk: as many as fit <see cref="MaxScratchFloats"/>, at most the batch, at least 1.</summary>
