@@ -43,6 +43,45 @@ internal static class ShapeProbe
         }
     }
 
+    /// <summary>1×1 layers of SqueezeNet/GoogLeNet/DenseNet at batch 8, 2 threads: folded vs per image vs direct.</summary>
+    public static void Folds()
+    {
+        var layers = new (string, ConvParams)[]
+        {
+            ("sq 32→128 @27", new ConvParams(32, 27, 27, 128, 1, 1)), ("sq 256→32 @27", new ConvParams(256, 27, 27, 32, 1, 1)),
+            ("sq 48→192 @27", new ConvParams(48, 27, 27, 192, 1, 1)), ("sq 384→48 @27", new ConvParams(384, 27, 27, 48, 1, 1)),
+            ("sq 64→256 @27", new ConvParams(64, 27, 27, 256, 1, 1)), ("sq 128→32 @27", new ConvParams(128, 27, 27, 32, 1, 1)),
+            ("sq 64→256 @13", new ConvParams(64, 13, 13, 256, 1, 1)), ("sq 512→64 @13", new ConvParams(512, 13, 13, 64, 1, 1)),
+            ("gn 480→16 @14", new ConvParams(480, 14, 14, 16, 1, 1)), ("gn 480→192 @14", new ConvParams(480, 14, 14, 192, 1, 1)),
+            ("gn 832→48 @7", new ConvParams(832, 7, 7, 48, 1, 1)), ("gn 832→256 @7", new ConvParams(832, 7, 7, 256, 1, 1)),
+            ("gn 256→32 @28", new ConvParams(256, 28, 28, 32, 1, 1)), ("gn 192→64 @28", new ConvParams(192, 28, 28, 64, 1, 1)),
+        };
+        using var s2 = new Scheduler(2);
+        var scratch = new float[32 << 20];
+        Console.WriteLine("layer | rule | fold | per image | direct  (ms, batch 8, 2 threads, min of 7)");
+        foreach (var (name, p) in layers)
+        {
+            var x = new float[p.InputElements * 8]; new SeededRandom(1).FillUniform(x, -1, 1);
+            var w = new float[p.WeightElements]; new SeededRandom(2).FillUniform(w, -0.1f, 0.1f);
+            var y = new float[p.OutputElements * 8];
+            var pw = PreparedConv.Create(ConvAlgorithm.Pointwise, p, w, default, Activation.Relu);
+            var di = PreparedConv.Create(ConvAlgorithm.Direct, p, w, default, Activation.Relu);
+            var t = new double[5];
+            for (int round = 0; round < 3; round++)
+                for (int v = 0; v < 5; v++)
+                {
+                    BatchFold.Force = v == 0 || v == 4 ? true : v == 1 || v == 3 ? false : null;
+                    PackedGemm.PrefetchTiles = v < 3;
+                    var conv = v == 2 ? di : pw;
+                    double ms = 1.0 / Best(() => conv.Execute(x, 8, y, default, s2, scratch), 1e6);
+                    t[v] = round == 0 ? ms : Math.Min(t[v], ms);
+                }
+            BatchFold.Force = null; PackedGemm.PrefetchTiles = true;
+            bool rule = BatchFold.Pays(p, 8, GemmKernel.For(SimdSupport.Best, p.K).NR);
+            Console.WriteLine($"{name,-16} | {(rule ? "fold" : "image"),-5} | {t[0],6:F3} | {t[1],6:F3} | {t[2],6:F3} | no prefetch: fold {t[4],6:F3} image {t[3],6:F3}");
+        }
+    }
+
     public static void Pools()
     {
         var shapes = new (string, SharpConv.Kernels.Pool.PoolParams)[]

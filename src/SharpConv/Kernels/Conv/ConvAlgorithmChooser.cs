@@ -10,9 +10,7 @@ namespace SharpConv.Kernels.Conv;
 /// <item>1×1, stride 1, no padding → <see cref="ConvAlgorithm.Pointwise"/>: GEMM straight on the input; except a
 ///   single image's 13×13/14×14 reductions (C ≥ 2K, DenseNet's bottlenecks 256…1024→128): there the direct kernel,
 ///   which packs nothing, is 27 % faster (measured over DenseNet-121's 25 such layers at batch 1; equal at batch 8,
-///   slower on 56×56 and 7×7 maps); and several images of a ≤ 32×32 map that batch folding leaves alone, with whole
-///   32-channel panels and a reduction or a shallow input (SqueezeNet's 27×27 fire modules: 32→128 0.58 vs 1.30 ms,
-///   64→256 2.5 vs 4.5 ms at batch 8; ResNet-50's 512→128 @28 5.6 vs 6.3 ms).</item>
+///   slower on 56×56 and 7×7 maps; at batch 8 the folded GEMM of <see cref="BatchFold"/> is as fast or faster).</item>
 /// <item>3×3, stride 1, dilation 1, groups 1: with T = batch·⌈P/4⌉·⌈Q/4⌉ F(4,3) tiles,
 ///   <see cref="ConvAlgorithm.Direct"/> where its 14-pixel row tiles fit the map (≤ 15 % padding: 13, 14, 27, 28, 55,
 ///   56… wide, not 7) and either the layer is thin (C &lt; 64: GoogLeNet's 16→32…32→128, SqueezeNet's expand 3×3, 1.3–2×
@@ -34,12 +32,7 @@ public static class ConvAlgorithmChooser
         if (p.Groups == p.C && p.C > 1) return ConvAlgorithm.Depthwise;
         if (Supports(ConvAlgorithm.Pointwise, p))
         {
-            if (!DirectFits(p)) return ConvAlgorithm.Pointwise;
-            if (batch == 1) return p.P * p.Q <= 256 && p.C >= 2 * p.K ? ConvAlgorithm.Direct : ConvAlgorithm.Pointwise;
-            // Several images of a mid-size map (≤ 32×32) that batch folding leaves alone: whole 32-channel panels, and
-            // a reduction or a shallow input (SqueezeNet's 27×27 fire modules, ResNet's 512→128 @28).
-            bool midMap = p.P * p.Q <= 1024 && !BatchFold.Pays(p, batch, Gemm.GemmKernel.For(SimdSupport.Best, p.K).NR);
-            return midMap && p.K % 32 == 0 && p.C >= 32 && (p.C >= p.K || p.C <= 64) ? ConvAlgorithm.Direct : ConvAlgorithm.Pointwise;
+            return batch == 1 && p.P * p.Q <= 256 && p.C >= 2 * p.K && DirectFits(p) ? ConvAlgorithm.Direct : ConvAlgorithm.Pointwise;
         }
         // Direct needs rows its pixel tiles fill and enough taps per tile to amortise the transposed store.
         bool direct = DirectFits(p) && (long)p.C * p.R * p.S >= 64 && (p.R > 1 || p.S > 1);
