@@ -246,6 +246,9 @@ public class ConvTests
             Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(512, 14, 14, 128, 1, 1), 1));              // 1×1 reduction, one image
             Assert.Equal(ConvAlgorithm.Pointwise, ConvAlgorithmChooser.Choose(new ConvParams(512, 14, 14, 128, 1, 1), 8));
             Assert.Equal(ConvAlgorithm.Pointwise, ConvAlgorithmChooser.Choose(new ConvParams(32, 27, 27, 128, 1, 1), 8));
+            Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(128, 56, 56, 32, 3, 3, pad: 1), 1));      // thin output
+            Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(128, 7, 7, 32, 3, 3, pad: 1), 8));
+            Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(128, 28, 28, 32, 3, 3, pad: 1), 8));
         }
         Assert.Equal(ConvAlgorithm.Depthwise, ConvAlgorithmChooser.Choose(new ConvParams(32, 56, 56, 32, 3, 3, pad: 1, groups: 32)));
         // Calibrated thresholds (see ConvAlgorithmChooser): F(4,3) from 32 tiles, F(2,3) from 8, im2col below or for thin layers.
