@@ -63,7 +63,10 @@ internal sealed unsafe class Direct : PreparedConv
     }
 
     private long PaddedImage => (long)Params.C * _hp * _wp;
-    private int TileFloats => _mr * _nr + 16;
+    private int TileFloats => _tilesPerRow * _mr * _nr + 16;
+
+    /// <summary>Taps per block: 64 channels of a 3×3 kernel; a block's input rows for a whole output row fit L1.</summary>
+    private const int TapBlock = 576;
 
     public override int ScratchElements(int batch, int threads) => checked((int)(PaddedImage + 64 + (long)threads * TileFloats));
 
@@ -76,7 +79,7 @@ internal sealed unsafe class Direct : PreparedConv
         for (int b = 0; b < batch; b++)
         {
             scheduler.For(p.C, new PadBody { Conv = this, X = input + b * inImage, Dst = padded });
-            scheduler.For(p.P * _tilesPerRow, new TileBody
+            scheduler.For(p.P * _w.Panels, new TileBody
             {
                 Conv = this, Padded = padded, Tiles = tiles,
                 Y = output + b * outImage, Residual = residual == null ? null : residual + b * outImage,
@@ -105,7 +108,7 @@ internal sealed unsafe class Direct : PreparedConv
         }
     }
 
-    /// <summary>Item = (output row, pixel tile): every channel panel of those MR pixels.</summary>
+    /// <summary>Item = (output row, channel panel): every pixel tile of the row, taps in blocks.</summary>
     private struct TileBody : IParallelBody
     {
         public Direct Conv;
@@ -129,29 +132,40 @@ internal sealed unsafe class Direct : PreparedConv
             fixed (float* bias = conv.Bias)
                 for (int item = begin; item < end; item++)
                 {
-                    int op = item / conv._tilesPerRow, q0 = item % conv._tilesPerRow * mr;
-                    int pixels = Math.Min(mr, p.Q - q0);
-                    float* x0 = Padded + (long)op * p.StrideH * conv._wp + (long)q0 * p.StrideW;
-                    long rowOffset = (long)op * p.Q + q0;
-                    for (int panel = 0; panel < panels; panel++)
+                    int op = item / panels, panel = item % panels;
+                    float* xRow = Padded + (long)op * p.StrideH * conv._wp;
+                    float* wPanel = conv._w.Panel(0, panel);
+                    // Taps in blocks, every tile of the row per block: the block's input lines (TapBlock taps × the
+                    // row's width) stay in L1 from one tile to the next, which the whole C·R·S taps would not.
+                    for (int k0 = 0; k0 < conv._depth; k0 += TapBlock)
                     {
-                        var st = new TileStore { C = tile, Ldc = nr };
-                        fn(x0, offsets, conv._w.Panel(0, panel), conv._depth, ref st);
-                        int k0 = panel * nr, channels = Math.Min(nr, K - k0);
+                        int kc = Math.Min(TapBlock, conv._depth - k0);
+                        for (int t = 0; t < conv._tilesPerRow; t++)
+                        {
+                            var st = new TileStore { C = tile + t * mr * nr, Ldc = nr, Accumulate = k0 > 0 };
+                            fn(xRow + (long)t * mr * p.StrideW, offsets + k0, wPanel + (long)k0 * nr, kc, ref st);
+                        }
+                    }
+                    int c0 = panel * nr, channels = Math.Min(nr, K - c0);
+                    for (int t = 0; t < conv._tilesPerRow; t++)
+                    {
+                        int q0 = t * mr, pixels = Math.Min(mr, p.Q - q0);
+                        long rowOffset = (long)op * p.Q + q0;
+                        float* tt = tile + t * mr * nr;
                         if (vectorStore)
                         {
-                            StoreTransposed512(tile, pixels, k0, channels, pq, rowOffset, bias, clamp, min, max, transposeBuffers);
+                            StoreTransposed512(tt, pixels, c0, channels, pq, rowOffset, bias, clamp, min, max, transposeBuffers);
                             continue;
                         }
                         for (int c = 0; c < channels; c++)
                         {
-                            int k = k0 + c;
+                            int k = c0 + c;
                             float* y = Y + k * pq + rowOffset;
                             float* r = Residual == null ? null : Residual + k * pq + rowOffset;
                             float b = bias[k];
                             for (int i = 0; i < pixels; i++)
                             {
-                                float v = tile[i * nr + c] + b;
+                                float v = tt[i * nr + c] + b;
                                 if (r != null) v += r[i];
                                 if (clamp) v = MathF.Min(MathF.Max(v, min), max);
                                 y[i] = v;
