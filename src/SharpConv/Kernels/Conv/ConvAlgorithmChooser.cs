@@ -7,10 +7,12 @@ namespace SharpConv.Kernels.Conv;
 /// the shape and batch only — never on the thread count — so results stay bit-identical across thread counts.
 /// <list type="number">
 /// <item>groups == C (depthwise) → <see cref="ConvAlgorithm.Depthwise"/>: no channel reduction for a GEMM to block.</item>
-/// <item>1×1, stride 1, no padding → <see cref="ConvAlgorithm.Pointwise"/>: GEMM straight on the input; except a
-///   single image's 13×13/14×14 reductions (C ≥ 2K, DenseNet's bottlenecks 256…1024→128): there the direct kernel,
-///   which packs nothing, is 27 % faster (measured over DenseNet-121's 25 such layers at batch 1; equal at batch 8,
-///   slower on 56×56 and 7×7 maps; at batch 8 the folded GEMM of <see cref="BatchFold"/> is as fast or faster).</item>
+/// <item>1×1, stride 1, no padding → <see cref="ConvAlgorithm.Pointwise"/>: GEMM straight on the input; except, with
+///   whole 32-channel panels (K ≥ 64) on maps the direct kernel's row tiles fit, where that kernel (which packs
+///   nothing) measured faster (2 threads, ResNet-50/GoogLeNet/DenseNet-121): one image of a ≤ 32×32 map with
+///   C·K ≤ 2¹⁷ (ResNet-50's 128→512 @28 0.94 vs 1.23 ms, DenseNet's 512→128 @14; not 1024→512, 1.3 vs 2.2), and
+///   several images of 13×13/14×14 reductions C ≥ 2K (GoogLeNet's 480→192 and 528→256, ResNet-50's 1024→256 and
+///   1024→512 @14: 5–25 % faster than the folded GEMM).</item>
 /// <item>3×3, stride 1, dilation 1, groups 1: with T = batch·⌈P/4⌉·⌈Q/4⌉ F(4,3) tiles,
 ///   <see cref="ConvAlgorithm.Direct"/> where its 14-pixel row tiles fit the map (≤ 15 % padding: 13, 14, 27, 28, 55,
 ///   56… wide, not 7) and either the layer is thin (C &lt; 64: GoogLeNet's 16→32…32→128, SqueezeNet's expand 3×3, 1.3–2×
@@ -34,7 +36,11 @@ public static class ConvAlgorithmChooser
         if (p.Groups == p.C && p.C > 1) return ConvAlgorithm.Depthwise;
         if (Supports(ConvAlgorithm.Pointwise, p))
         {
-            return batch == 1 && p.P * p.Q <= 256 && p.C >= 2 * p.K && DirectFits(p) ? ConvAlgorithm.Direct : ConvAlgorithm.Pointwise;
+            if (!DirectFits(p) || p.K < 64 || p.K % 32 != 0) return ConvAlgorithm.Pointwise;
+            bool pointwiseDirect = batch == 1
+                ? p.P * p.Q <= 1024 && (long)p.C * p.K <= 131072
+                : p.P * p.Q <= 256 && p.C >= 2 * p.K;
+            return pointwiseDirect ? ConvAlgorithm.Direct : ConvAlgorithm.Pointwise;
         }
         // Direct needs rows its pixel tiles fill and enough taps per tile to amortise the transposed store.
         bool direct = DirectFits(p) && (long)p.C * p.R * p.S >= 64 && (p.R > 1 || p.S > 1);
