@@ -11,58 +11,25 @@ namespace SharpConv.Kernels.Conv;
 /// <summary>
 /// The general convolution: <c>out_g = W_g · im2col(x)_g</c> with W packed once. There is no whole-image im2col
 /// buffer: the GEMM asks <see cref="Im2ColSource"/> for one row of B (a (c, r, s) tap) over a KC×NC block at a time
-/// and packs it straight into its panel, so the extra memory is the GEMM's per-thread L2-sized block.
-/// Handles any stride, padding (asymmetric too), dilation and groups.
+/// and packs it straight into its panel, so the extra memory is the GEMM's per-thread L2-sized block (small maps fold
+/// the batch or run transposed instead: <see cref="GemmConv"/>). Handles any stride, padding (asymmetric too),
+/// dilation and groups.
 /// </summary>
 internal sealed unsafe class Im2ColGemm : PreparedConv
 {
-    private readonly PackedMatrix _w;
-    private readonly PackedMatrix? _wt;   // the weights as right operand, for one image with few pixels (TransposedGemm)
+    private readonly GemmConv _gemm;
 
     /// <summary>Whether single images run on <see cref="TransposedGemm"/> (small maps).</summary>
-    internal bool Transposed => _wt != null;
+    internal bool Transposed => _gemm.Transposed;
 
     public Im2ColGemm(in ConvParams p, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Activation act, SimdWidth width)
         : base(p, ConvAlgorithm.Im2ColGemm, bias, act)
-    {
-        int m = p.K / p.Groups, k = p.C / p.Groups * p.R * p.S;
-        _w = PackedMatrix.Pack(weights, m, k, p.Groups, width);
-        if (TransposedGemm.Choose(m, p.P * p.Q, k, p.Groups, _w.Kernel, width) is { } kr)
-            _wt = PackedMatrix.PackAsRightOperand(weights, m, k, p.Groups, kr);
-    }
+        => _gemm = new GemmConv(p, weights, p.C / p.Groups * p.R * p.S, width);
 
-    public override int ScratchElements(int batch, int threads) => BatchFold.Pays(Params, batch, _w.Kernel.NR)
-        ? (int)BatchFold.ScratchElements(Params, batch, threads)
-        : _wt != null ? (int)TransposedGemm.ScratchElements(_wt, Params.P * Params.Q, threads) : PackedGemm.ScratchElements(threads);
+    public override int ScratchElements(int batch, int threads) => _gemm.ScratchElements(batch, threads);
 
     private protected override void Run(float* input, int batch, float* output, float* residual, Scheduler scheduler, float* scratch)
-    {
-        var p = Params;
-        if (BatchFold.Pays(p, batch, _w.Kernel.NR))
-        {
-            BatchFold.Run(_w, p, new Im2ColSource(input, p), batch, output, residual, PinnedBias, Activation, scheduler, scratch);
-            return;
-        }
-        if (_wt != null)
-        {
-            int pixels = p.P * p.Q;
-            long image = (long)p.K * pixels;
-            for (int b = 0; b < batch; b++)
-                TransposedGemm.Run(_wt, new Im2ColSource(input, p), b, pixels, output + b * image,
-                    residual == null ? null : residual + b * image, PinnedBias, Activation, scheduler, scratch);
-            return;
-        }
-        int pq = p.P * p.Q;
-        var job = new GemmJob
-        {
-            Batch = batch, N = pq,
-            C = output, Ldc = pq, CGroupStride = (long)(p.K / p.Groups) * pq, CBatchStride = (long)p.K * pq,
-            Bias = PinnedBias, Residual = residual, Activation = Activation, Scratch = scratch,
-        };
-        PackedGemm.Run(_w, ref job, new Im2ColSource(input, p), scheduler);
-    }
-
-    private float* PinnedBias => (float*)Unsafe.AsPointer(ref Bias[0]);   // Bias is allocated pinned
+        => _gemm.Run(new Im2ColSource(input, Params), batch, output, residual, (float*)Unsafe.AsPointer(ref Bias[0]), Activation, scheduler, scratch);
 }
 
 /// <summary>Rows of the im2col matrix, produced on demand: row k = tap (c, r, s), column n = pixel (p, q).</summary>

@@ -3,6 +3,7 @@
 // A-panel: kc×MR floats, k-major (MR consecutive rows per k). B-panel: kc×NR floats, k-major.
 // Each k step loads NV vectors of B once and broadcasts MR scalars of A: MR·NV FMAs per MR+NV loads, so the
 // FMA pipes, not the load ports, are the limit. The store (with the fused epilogue) is TileStore.Row*.
+// Direct*_s{stride}: the same tile with A read in place from a padded image (Conv/Direct.cs): no packing, no im2col.
 // AggressiveOptimization: kernels are jitted fully optimised at once instead of starting in Tier-0.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
