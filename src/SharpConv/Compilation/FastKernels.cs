@@ -111,7 +111,7 @@ internal sealed class ConvKernel : Kernel
     /// with Winograd refused for weights it cannot handle exactly.</summary>
     private ConvAlgorithm ChooseFor(int batch)
     {
-        var algorithm = _forced ?? ConvAlgorithmChooser.Choose(_p, batch);
+        var algorithm = _forced ?? ConvAlgorithmChooser.Choose(_p, batch, _residual);
         if (algorithm is ConvAlgorithm.Winograd23 or ConvAlgorithm.Winograd43 && !_winogradSafe) algorithm = ConvAlgorithm.Im2ColGemm;
         return algorithm;
     }

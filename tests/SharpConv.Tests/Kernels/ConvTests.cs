@@ -247,6 +247,8 @@ public class ConvTests
             Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(1024, 14, 14, 256, 1, 1), 8));            // reduction, folded area
             Assert.Equal(ConvAlgorithm.Pointwise, ConvAlgorithmChooser.Choose(new ConvParams(1024, 14, 14, 512, 1, 1), 1));
             Assert.Equal(ConvAlgorithm.Pointwise, ConvAlgorithmChooser.Choose(new ConvParams(480, 14, 14, 16, 1, 1), 1));
+            Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(128, 28, 28, 512, 1, 1), 1));
+            Assert.Equal(ConvAlgorithm.Pointwise, ConvAlgorithmChooser.Choose(new ConvParams(128, 28, 28, 512, 1, 1), 1, residual: true));
             Assert.Equal(ConvAlgorithm.Pointwise, ConvAlgorithmChooser.Choose(new ConvParams(32, 27, 27, 128, 1, 1), 8));
             Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(128, 56, 56, 32, 3, 3, pad: 1), 1));      // thin output
             Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(128, 7, 7, 32, 3, 3, pad: 1), 8));
