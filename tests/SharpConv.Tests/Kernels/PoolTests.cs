@@ -23,6 +23,8 @@ public class PoolTests
         new object[] { new PoolParams(3, 5, 71, 3, 3, 2, ceilMode: true) },
         new object[] { new PoolParams(2, 4, 66, 2, 2, 2) },
         new object[] { new PoolParams(1, 5, 80, 3, 5, 2) with { PadTop = 1, PadLeft = 2, PadBottom = 0, PadRight = 1 } },
+        // A hostile stride (found by the fuzzer): the scratch size must not overflow.
+        new object[] { new PoolParams(2, 13, 17, 3, 3, 2, pad: 1, ceilMode: true) with { StrideW = int.MaxValue } },
         // A stride-1 plane over Pooling.MaxFlatPlane: max pooling keeps the row-by-row path.
         new object[] { new PoolParams(1, 300, 260, 3, 3, 1, pad: 1, ceilMode: true) },
     };

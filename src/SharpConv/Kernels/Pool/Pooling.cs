@@ -100,7 +100,9 @@ public static unsafe class Pooling
 
     /// <summary>The row path's buffer: <see cref="RowLead"/> −∞ before the row, the row, and −∞ after it as far as the
     /// last output vector's windows reach.</summary>
-    private static int RowFloats(in PoolParams p) => RowLead + Math.Max(p.W, (p.Q + 16) * p.StrideW + p.S) + 32;
+    private static int RowFloats(in PoolParams p) => VectorRows(p)
+        ? RowLead + Math.Max(p.W, (p.Q + 16) * p.StrideW + p.S) + 32   // stride ≤ 2 here: no overflow
+        : p.W + 16;
 
     /// <summary>−∞ cells before a reduced row: at least the left padding (&lt; window ≤ 16 for the vector path).</summary>
     private const int RowLead = 16;
