@@ -50,6 +50,9 @@ public class ConvTests
         new object[] { new ConvParams(4, 5, 67, 6, 1, 1, stride: 2) },
         new object[] { new ConvParams(2, 6, 97, 5, 3, 3, stride: 4, pad: 1) },
         new object[] { new ConvParams(2, 6, 90, 5, 3, 3, stride: 3, pad: 1) },
+        // Hostile strides found by the fuzzer (one output column): the padding bounds must not wrap.
+        new object[] { new ConvParams(8, 13, 17, 8, 3, 3, pad: 1) with { StrideW = int.MaxValue } },
+        new object[] { new ConvParams(3, 15, 17, 16, 11, 11, stride: 4) with { StrideW = int.MaxValue } },
     };
 
     [Fact]

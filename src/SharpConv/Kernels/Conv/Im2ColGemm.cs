@@ -86,11 +86,13 @@ internal unsafe struct Im2ColSource : IBSource
                 }
                 else
                 {
-                    // Columns j in [lo, hi) read inside the row; the rest are padding.
-                    int lo = iw0 >= 0 ? 0 : Math.Min(len, (-iw0 + _sw - 1) / _sw);
-                    int hi = Math.Max(lo, Math.Min(len, _w - iw0 <= 0 ? 0 : (_w - iw0 + _sw - 1) / _sw));
+                    // Columns j in [lo, hi) read inside the row; the rest are padding (in long: a hostile stride
+                    // near 2^31 must not wrap the bounds).
+                    long start = iw0, sw = _sw;
+                    int lo = start >= 0 ? 0 : (int)Math.Min(len, (-start + sw - 1) / sw);
+                    int hi = (int)Math.Max(lo, Math.Min(len, _w - start <= 0 ? 0 : (_w - start + sw - 1) / sw));
                     new Span<float>(d, lo).Clear();
-                    StridedGather.Copy(row + iw0 + lo * _sw, _sw, d + lo, hi - lo, row + _w);
+                    StridedGather.Copy(row + iw0 + (long)lo * _sw, _sw, d + lo, hi - lo, row + _w);
                     new Span<float>(d + hi, len - hi).Clear();
                 }
             }
