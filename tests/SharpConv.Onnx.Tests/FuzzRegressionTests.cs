@@ -35,6 +35,15 @@ public sealed class FuzzRegressionTests
     }
 
     [Fact]
+    public void Folded_constant_whose_dimensions_overflow_is_a_model_format_error()
+    {
+        // Fuzz case seed 9 #19080 (flatten_module with a Constant node and a shape blow-up): was OverflowException.
+        var bytes = Convert.FromBase64String("CAcSB3B5dG9yY2gaBjEuMTMuMDIAOvsCCkoKE2Jsb3d1cF8zNjY3NzRfc2hhcGUSD2Jsb3d1cF8zNjY3NzRfYxoRYmxvd3VwXzM2Njc3NF9jb3MiD0NvbnN0YW50T2ZTaGFwZQo/CgVpbnB1dAoPYmxvd3VwXzM2Njc3NF9jEhFibG93dXBfMzY2Nzc0X291dBoNYmxvd3VwXzM2Njc3NCIDQWRkCjkSCGNvbnN0XzM2Gghjb25zdF8zNiIIQ29uc3RhbnQqGQoFdmFsdWUqDQj///////////8BEAGgAQQKNAoIY29uc3RfMzYSBm91dHB1dBoIL0ZsYXR0ZW4iB0ZsYXR0ZW4qCwoEYXhpcxgBoAECMgASCXRvcmNoX2ppdCooCAYQBzoNAYCABICABIAggIAgAEITYmxvd3VwXzM2Njc3NF9zaGFwZVIAWiQKBWlucHV0EhsKGQgBEhUKBxIFYmF0Y2gKAggICgIIDQoCCBFiHgoGb3V0cHV0EhQKEggBEg4KBxIFYmF0Y2gKAwjoDUICEA0=");
+        var e = Assert.ThrowsAny<SharpConvException>(() => OnnxModel.Load(bytes));
+        Assert.IsType<ModelFormatException>(e);
+    }
+
+    [Fact]
     public void Batch_dependent_shape_used_as_a_runtime_constant_is_a_model_format_error()
     {
         // Shape(x) = [N, 2] folds symbolically; adding it to x needs its numbers (was InvalidOperationException).

@@ -61,9 +61,16 @@ internal sealed class ConstTensor
 
     private static void Check(int[] dims, int length)
     {
+        // A hostile graph can fold a constant whose dimensions multiply past any count (found by fuzzing): refuse it
+        // as a malformed model instead of overflowing.
         long n = 1;
-        foreach (int d in dims) n = checked(n * d);
-        if (n != length) throw new InvalidOperationException($"constant of shape [{string.Join(",", dims)}] holds {length} elements");
+        foreach (int d in dims)
+        {
+            if (d < 0 || (d > 0 && n > long.MaxValue / d))
+                throw new ModelFormatException($"constant of shape [{string.Join(",", dims)}]: the dimensions are negative or their product overflows.");
+            n *= d;
+        }
+        if (n != length) throw new ModelFormatException($"constant of shape [{string.Join(",", dims)}] holds {length} elements, not {n}.");
     }
 
     /// <summary>The shape as a SharpConv shape.</summary>
