@@ -1,8 +1,6 @@
 // Dimension legend: N batch · C in-channels · K out-channels · H×W input · P×Q output · R×S kernel · G groups.
 // As a GEMM per image and group: M = K/G (output channels) · N = P·Q (pixels) · depth = C/G·R·S.
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using SharpConv.Kernels.Gemm;
 using SharpConv.Runtime;
 
@@ -99,48 +97,5 @@ internal unsafe struct Im2ColSource : IBSource
             d += len; left -= len; oq = 0; op++;
         }
         return tmp;
-    }
-}
-
-/// <summary>
-/// <c>dst[j] = src[j·stride]</c>: the input row of a strided convolution tap. Strides 2 and 4 (every ResNet/GoogLeNet
-/// downsampling layer, AlexNet's stem) deinterleave whole vectors with a two-source permute instead of one scalar load
-/// per value; vector loads never reach the given end of the input row, so nothing past the tensor is
-/// touched.
-/// </summary>
-internal static unsafe class StridedGather
-{
-    private static readonly Vector512<int> Even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    private static readonly Vector512<int> Fourth = Vector512.Create(0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
-    private static readonly Vector512<int> Halves = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Copy(float* src, int stride, float* dst, int count, float* end)
-    {
-        int j = 0;
-        if (Avx512F.IsSupported)
-        {
-            if (stride == 2)
-                for (; j + 16 <= count && src + 2 * j + 32 <= end; j += 16)
-                    Avx512F.PermuteVar16x32x2(Vector512.Load(src + 2 * j), Even, Vector512.Load(src + 2 * j + 16)).Store(dst + j);
-            else if (stride == 4)
-                for (; j + 16 <= count && src + 4 * j + 64 <= end; j += 16)
-                {
-                    float* s = src + 4 * j;
-                    var lo = Avx512F.PermuteVar16x32x2(Vector512.Load(s), Fourth, Vector512.Load(s + 16));
-                    var hi = Avx512F.PermuteVar16x32x2(Vector512.Load(s + 32), Fourth, Vector512.Load(s + 48));
-                    Avx512F.PermuteVar16x32x2(lo, Halves, hi).Store(dst + j);
-                }
-        }
-        else if (Avx2.IsSupported && stride == 2)
-        {
-            for (; j + 8 <= count && src + 2 * j + 16 <= end; j += 8)
-            {
-                // shuffle picks lanes 0,2 of each 128-bit half of both vectors; the 64-bit permute puts them in order.
-                var mixed = Avx.Shuffle(Vector256.Load(src + 2 * j), Vector256.Load(src + 2 * j + 8), 0b10_00_10_00);
-                Avx2.Permute4x64(mixed.AsDouble(), 0b11_01_10_00).AsSingle().Store(dst + j);
-            }
-        }
-        for (; j < count; j++) dst[j] = src[(long)j * stride];
     }
 }

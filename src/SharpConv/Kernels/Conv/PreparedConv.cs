@@ -29,7 +29,7 @@ public abstract unsafe class PreparedConv
     public Activation Activation { get; }
 
     /// <summary>Prepares <paramref name="algorithm"/> for the layer (packs/transforms the weights).</summary>
-    /// <param name="algorithm">The algorithm; <see cref="ConvAlgorithmChooser.Choose"/> picks a good one.</param>
+    /// <param name="algorithm">The algorithm; <see cref="ConvAlgorithmChooser.Choose(in ConvParams, int, bool)"/> picks a good one.</param>
     /// <param name="p">The layer's shape.</param>
     /// <param name="weights">K × C/G × R × S values.</param>
     /// <param name="bias">K values, or empty for none.</param>

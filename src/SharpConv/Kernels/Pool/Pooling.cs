@@ -257,7 +257,7 @@ public static unsafe class Pooling
                     for (int r = 1; r < p.R; r++) v = MathF.Max(v, src[r * wp + j]);
                     dst[j] = v;
                 }
-                if (p.StrideW != 1) Conv.StridedGather.Copy(line, p.StrideW, y + (long)op * OQ, OQ, line + width);
+                if (p.StrideW != 1) StridedGather.Copy(line, p.StrideW, y + (long)op * OQ, OQ, line + width);
             }
         }
 
