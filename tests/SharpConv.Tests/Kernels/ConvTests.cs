@@ -267,3 +267,33 @@ public class ConvTests
         Assert.Throws<InvalidLayerException>(() => PreparedConv.Create(ConvAlgorithm.Im2ColGemm, new ConvParams(4, 8, 8, 6, 3, 3, groups: 4), new float[54], default, Activation.None));
     }
 }
+
+/// <summary>Winograd groups tiles into blocks differently for 1, 2 and 3 threads on a 56×56 map at batch 1 (whole
+/// blocks, one-panel blocks, output-channel split): the bits must not change.</summary>
+public class WinogradBlockingTests
+{
+    [Fact]
+    public void EveryBlockingGivesTheSameBits()
+    {
+        var p = new ConvParams(64, 56, 56, 64, 3, 3, pad: 1);
+        var x = KernelAssert.Random((int)p.InputElements, 1);
+        var w = KernelAssert.Random((int)p.WeightElements, 2, -0.1f, 0.1f);
+        var bias = KernelAssert.Random(p.K, 3);
+        var conv = PreparedConv.Create(ConvAlgorithm.Winograd43, p, w, bias, Activation.Relu, SimdWidth.Vector512);
+        float[]? first = null;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            using var s = new Scheduler(threads);
+            var y = new float[p.OutputElements];
+            conv.Execute(x, 1, y, default, s, new float[conv.ScratchElements(1, threads)]);
+            if (first is null)
+            {
+                var want = new float[p.OutputElements];
+                ConvReference.Run(x, 1, p, w, bias, Activation.Relu, default, want);
+                KernelAssert.Close(want, y, 1e-3, "winograd43 56×56");
+                first = y;
+            }
+            else KernelAssert.Identical(first, y, $"{threads} threads");
+        }
+    }
+}

@@ -86,14 +86,23 @@ internal sealed unsafe class Winograd : PreparedConv
     private protected override void Run(float* input, int batch, float* output, float* residual, Scheduler scheduler, float* scratch)
     {
         int total = batch * TilesH * TilesW;
-        int blocks = (total + _t - 1) / _t;
+        int tilesPerBlock = _t;
+        int blocks = (total + tilesPerBlock - 1) / tilesPerBlock;
         int threads = scheduler.ThreadCount;
-        // Few blocks (small maps at batch 1): also split the output channels, repeating the (cheap) input transform.
-        int kSplit = threads > 1 && blocks % threads != 0 && blocks < 4 * threads ? Math.Min(_u.Panels, threads) : 1;
+        // Few blocks (small maps at batch 1): first try one-panel blocks, which leave every thread whole blocks of its
+        // own; only if that still cannot feed the threads, split the output channels too, which repeats the input
+        // transform (a third of the time for 64-channel layers: ResNet's 56×56 F(4,3) scaled 1.25× on 2 threads that
+        // way). The block size only groups tiles — each tile's arithmetic is the same — so the bits do not change.
+        if (threads > 1 && blocks < 2 * threads && (total + _kr.NR - 1) / _kr.NR >= 2 * threads)
+        {
+            tilesPerBlock = _kr.NR;
+            blocks = (total + tilesPerBlock - 1) / tilesPerBlock;
+        }
+        int kSplit = threads > 1 && blocks % threads != 0 && blocks < 4 * threads && tilesPerBlock == _t ? Math.Min(_u.Panels, threads) : 1;
         scheduler.For(blocks * kSplit, new Body
         {
             Conv = this, X = input, Y = output, Residual = residual, Scratch = scratch, Batch = batch,
-            Total = total, KSplit = kSplit,
+            Total = total, KSplit = kSplit, TilesPerBlock = tilesPerBlock,
         });
     }
 
@@ -101,7 +110,7 @@ internal sealed unsafe class Winograd : PreparedConv
     {
         public Winograd Conv;
         public float* X, Y, Residual, Scratch;
-        public int Batch, Total, KSplit;
+        public int Batch, Total, KSplit, TilesPerBlock;
 
         public void Run(int begin, int end, int thread)
         {
@@ -116,7 +125,7 @@ internal sealed unsafe class Winograd : PreparedConv
     private void Block(in Body job, int block, int kPart, float* scratch)
     {
         var p = Params;
-        int a = _a, a2 = a * a, m = _m, C = p.C, K = p.K, T = _t, NR = _kr.NR, MR = _kr.MR;
+        int a = _a, a2 = a * a, m = _m, C = p.C, K = p.K, T = job.TilesPerBlock, NR = _kr.NR, MR = _kr.MR;
         int tilesW = TilesW, tilesPerImage = TilesH * tilesW;
         int t0 = block * T, tValid = Math.Min(T, job.Total - t0);
         int nPanels = (tValid + NR - 1) / NR;   // the last block transforms and multiplies only the panels it fills
