@@ -23,6 +23,9 @@ public class PoolTests
         new object[] { new PoolParams(3, 5, 71, 3, 3, 2, ceilMode: true) },
         new object[] { new PoolParams(2, 4, 66, 2, 2, 2) },
         new object[] { new PoolParams(1, 5, 80, 3, 5, 2) with { PadTop = 1, PadLeft = 2, PadBottom = 0, PadRight = 1 } },
+        // Windows and padding wider than a vector: the row path's −∞ margins grow with them.
+        new object[] { new PoolParams(1, 21, 45, 18, 18, 1, pad: 17, ceilMode: true) },
+        new object[] { new PoolParams(2, 9, 70, 20, 20, 2, pad: 19) },
         // A hostile stride (found by the fuzzer): the scratch size must not overflow.
         new object[] { new PoolParams(2, 13, 17, 3, 3, 2, pad: 1, ceilMode: true) with { StrideW = int.MaxValue } },
         // A stride-1 plane over Pooling.MaxFlatPlane: max pooling keeps the row-by-row path.

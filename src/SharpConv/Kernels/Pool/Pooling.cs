@@ -98,17 +98,14 @@ public static unsafe class Pooling
     internal static bool FlatMax = true;
     private static int PerThread(in PoolParams p) => Math.Max(RowFloats(p), Flat(p) ? 2 * (PaddedW(p) * PaddedH(p) + 32) + PaddedW(p) + 32 : 0);
 
-    /// <summary>The row path's buffer: <see cref="RowLead"/> −∞ before the row, the row, and −∞ after it as far as the
-    /// last output vector's windows reach.</summary>
+    /// <summary>The vector row path's buffer: −∞ for the left padding, the row, and −∞ after it as far as the last
+    /// output vector's windows reach; the scalar row path needs the row alone.</summary>
     private static int RowFloats(in PoolParams p) => VectorRows(p)
-        ? RowLead + Math.Max(p.W, (p.Q + 16) * p.StrideW + p.S) + 32   // stride ≤ 2 here: no overflow
+        ? p.PadLeft + Math.Max(p.W, (p.Q + 16) * p.StrideW + p.S) + 32   // stride ≤ 2 here: no overflow
         : p.W + 16;
 
-    /// <summary>−∞ cells before a reduced row: at least the left padding (&lt; window ≤ 16 for the vector path).</summary>
-    private const int RowLead = 16;
-
-    // Max pooling of rows with every output vectorised (16 at a time, masked tail): stride 1 or 2, padding below 16.
-    private static bool VectorRows(in PoolParams p) => Avx512F.IsSupported && p.StrideW is 1 or 2 && p.PadLeft < RowLead && p.S <= 16;
+    // Max pooling of rows with every output vectorised (16 at a time, masked tail): horizontal stride 1 or 2.
+    private static bool VectorRows(in PoolParams p) => Avx512F.IsSupported && p.StrideW is 1 or 2;
 
     /// <summary>Max pooling of <paramref name="batch"/> NCHW images into batch × C × P × Q.</summary>
     public static void Max(ReadOnlySpan<float> input, int batch, in PoolParams p, Span<float> output, Scheduler? scheduler, Span<float> scratch)
@@ -159,26 +156,19 @@ public static unsafe class Pooling
         private void RowsMax(int plane, float* buffer)
         {
             var p = P;
-            int H = p.H, W = p.W, OP = p.P, OQ = p.Q, VL = Vector<float>.Count;
+            int H = p.H, W = p.W, OP = p.P, OQ = p.Q;
             float* x = X + (long)plane * H * W;
             float* y = Y + (long)plane * OP * OQ;
-            float* row = buffer + RowLead;
+            float* row = buffer + p.PadLeft;
             int total = RowFloats(p);
-            new Span<float>(buffer, RowLead).Fill(float.NegativeInfinity);
-            new Span<float>(row + W, total - RowLead - W).Fill(float.NegativeInfinity);
+            new Span<float>(buffer, p.PadLeft).Fill(float.NegativeInfinity);
+            new Span<float>(row + W, total - p.PadLeft - W).Fill(float.NegativeInfinity);
             var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
             var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
             for (int op = 0; op < OP; op++)
             {
                 int hs = Math.Max(op * p.StrideH - p.PadTop, 0), he = Math.Min(op * p.StrideH - p.PadTop + p.R, H);
-                new ReadOnlySpan<float>(x + (long)hs * W, W).CopyTo(new Span<float>(row, W));
-                for (int ih = hs + 1; ih < he; ih++)
-                {
-                    float* src = x + (long)ih * W;
-                    int w = 0;
-                    for (; w + VL <= W; w += VL) Vector.Store(Vector.Max(Vector.Load(row + w), Vector.Load(src + w)), row + w);
-                    for (; w < W; w++) row[w] = MathF.Max(row[w], src[w]);
-                }
+                ReduceRows(x, W, hs, he, row, isMax: true);
                 float* yr = y + (long)op * OQ;
                 for (int q = 0; q < OQ; q += 16)
                 {
@@ -261,76 +251,49 @@ public static unsafe class Pooling
             }
         }
 
+        /// <summary>Vertical pass: <c>row[w]</c> = max (or sum) over input rows [<paramref name="hs"/>,
+        /// <paramref name="he"/>) of the plane.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void ReduceRows(float* x, int W, int hs, int he, float* row, bool isMax)
+        {
+            int VL = Vector<float>.Count;
+            new ReadOnlySpan<float>(x + (long)hs * W, W).CopyTo(new Span<float>(row, W));
+            for (int ih = hs + 1; ih < he; ih++)
+            {
+                float* src = x + (long)ih * W;
+                int w = 0;
+                if (isMax)
+                {
+                    for (; w + VL <= W; w += VL) Vector.Store(Vector.Max(Vector.Load(row + w), Vector.Load(src + w)), row + w);
+                    for (; w < W; w++) row[w] = MathF.Max(row[w], src[w]);
+                }
+                else
+                {
+                    for (; w + VL <= W; w += VL) Vector.Store(Vector.Load(row + w) + Vector.Load(src + w), row + w);
+                    for (; w < W; w++) row[w] += src[w];
+                }
+            }
+        }
+
+        /// <summary>Average pooling, and max pooling where the vector row path does not apply (no AVX-512, horizontal
+        /// stride above 2): per output row a vertical pass, then each window of the reduced row.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Plane(int plane, float* row)
         {
             var p = P;
-            int H = p.H, W = p.W, OP = p.P, OQ = p.Q, VL = Vector<float>.Count;
+            int H = p.H, W = p.W, OP = p.P, OQ = p.Q;
             float* x = X + (long)plane * H * W;
             float* y = Y + (long)plane * OP * OQ;
-            // Outputs [qLo, qHi) have their whole window inside the row (no padding, no clipping).
-            bool vecMax = IsMax && Avx512F.IsSupported && (p.StrideW == 1 || p.StrideW == 2);
-            int qLo = (p.PadLeft + p.StrideW - 1) / p.StrideW;
-            int qHi = W + p.PadLeft - p.S < 0 ? 0 : Math.Min(OQ, (W + p.PadLeft - p.S) / p.StrideW + 1);
-            if (qHi - qLo < (p.StrideW == 1 ? 8 : 16)) vecMax = false;   // no run fits: keep the scalar loop lean
             for (int op = 0; op < OP; op++)
             {
                 int hs = op * p.StrideH - p.PadTop, he = Math.Min(hs + p.R, H + p.PadBottom);
                 int poolH = he - hs;
                 hs = Math.Max(hs, 0); he = Math.Min(he, H);
-                // Vertical pass: row[w] = reduce over the window's valid input rows.
-                float* r0 = x + (long)hs * W;
-                new ReadOnlySpan<float>(r0, W).CopyTo(new Span<float>(row, W));
-                for (int ih = hs + 1; ih < he; ih++)
-                {
-                    float* src = x + (long)ih * W;
-                    int w = 0;
-                    if (IsMax)
-                    {
-                        for (; w + VL <= W; w += VL) Vector.Store(Vector.Max(Vector.Load(row + w), Vector.Load(src + w)), row + w);
-                        for (; w < W; w++) row[w] = MathF.Max(row[w], src[w]);
-                    }
-                    else
-                    {
-                        for (; w + VL <= W; w += VL) Vector.Store(Vector.Load(row + w) + Vector.Load(src + w), row + w);
-                        for (; w < W; w++) row[w] += src[w];
-                    }
-                }
-                // Horizontal pass over the reduced row.
+                ReduceRows(x, W, hs, he, row, IsMax);
+                // Horizontal pass over the reduced row, window by window.
                 float* yr = y + (long)op * OQ;
                 for (int oq = 0; oq < OQ; oq++)
                 {
-                    // Max, stride 1 or 2: 16 outputs whose windows lie inside the row at once (contiguous loads, or
-                    // even lanes of two loads by a permute; reads stay within the row's W + 16 floats of scratch).
-                    if (vecMax && oq >= qLo && oq + 16 <= qHi)
-                    {
-                        float* base0 = row + oq * p.StrideW - p.PadLeft;
-                        Vector512<float> mv;
-                        if (p.StrideW == 1)
-                        {
-                            mv = Vector512.Load(base0);
-                            for (int s = 1; s < p.S; s++) mv = Vector512.Max(mv, Vector512.Load(base0 + s));
-                        }
-                        else
-                        {
-                            var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-                            mv = Avx512F.PermuteVar16x32x2(Vector512.Load(base0), even, Vector512.Load(base0 + 16));
-                            for (int s = 1; s < p.S; s++)
-                                mv = Vector512.Max(mv, Avx512F.PermuteVar16x32x2(Vector512.Load(base0 + s), even, Vector512.Load(base0 + s + 16)));
-                        }
-                        mv.Store(yr + oq);
-                        oq += 15;
-                        continue;
-                    }
-                    if (vecMax && p.StrideW == 1 && oq >= qLo && oq + 8 <= qHi)   // 8 at a time (14- and 7-wide maps)
-                    {
-                        float* base0 = row + oq - p.PadLeft;
-                        var mv = Vector256.Load(base0);
-                        for (int s = 1; s < p.S; s++) mv = Vector256.Max(mv, Vector256.Load(base0 + s));
-                        mv.Store(yr + oq);
-                        oq += 7;
-                        continue;
-                    }
                     int ws = oq * p.StrideW - p.PadLeft, we = Math.Min(ws + p.S, W + p.PadRight);
                     int poolW = we - ws;
                     ws = Math.Max(ws, 0); we = Math.Min(we, W);
