@@ -75,10 +75,7 @@ public class SchedulerTests
         fixed (int* d = data) fixed (int* w = who)
         {
             var body = new Fill { Data = d, ThreadOf = w };
-            s.For(64, body);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 100; i++) s.For(64, body);
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(0, SteadyState.AllocatedBytesPerRun(() => s.For(64, body)));
         }
     }
 
