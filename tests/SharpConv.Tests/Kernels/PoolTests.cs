@@ -75,7 +75,7 @@ public class PoolTests
         float[] g = { 1.5f, 0.5f, 2f }, b = { 0.1f, -0.2f, 0.3f }, m = { 0.2f, -1f, 0f }, v = { 1f, 4f, 0.25f };
         var scale = new float[3]; var shift = new float[3];
         Elementwise.FoldBatchNorm(g, b, m, v, 1e-5f, scale, shift);
-        Elementwise.ScaleShift(x, y, 2, 3, 37, scale, shift, Activation.None);
+        ParallelElementwise.ScaleShift(x, y, 2, 3, 37, scale, shift, Activation.None, null);
         for (int i = 0; i < x.Length; i++)
         {
             int c = i / 37 % 3;

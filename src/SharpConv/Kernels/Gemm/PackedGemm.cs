@@ -163,7 +163,7 @@ internal unsafe struct MatrixSource : IBSource
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void Prefetch(int batch, int group, int k, int n0, int nc)
     {
-        float* row = B + batch * BatchStride + group * GroupStride + (long)k * Ldb + n0;
+        float* row = Row(batch, group, k, n0, nc, null);
         for (int j = 0; j < nc; j += 16) Sse.Prefetch0(row + j);
     }
 }

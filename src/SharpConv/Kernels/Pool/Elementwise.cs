@@ -5,7 +5,8 @@ namespace SharpConv.Kernels.Pool;
 
 /// <summary>
 /// Element-wise kernels on spans, built on <see cref="TensorPrimitives"/> (vectorised to the widest accelerated
-/// width, tails handled): activations, batch-norm as a per-channel scale and shift, softmax. All may run in place.
+/// width, tails handled): activations, batch-norm statistics folded to a scale and shift, softmax. All may run in place.
+/// The per-channel scale-and-shift pass itself is <see cref="ParallelElementwise.ScaleShift"/>.
 /// </summary>
 public static class Elementwise
 {
@@ -18,23 +19,6 @@ public static class Elementwise
         if (act.IsIdentity) { if (!x.Overlaps(y)) x.CopyTo(y); return; }
         TensorPrimitives.Max(x, act.Min, y);
         if (!float.IsPositiveInfinity(act.Max)) TensorPrimitives.Min(y, act.Max, y);
-    }
-
-    /// <summary>Batch norm folded to <c>y[n,c,i] = act(x[n,c,i] · scale[c] + shift[c])</c>, where
-    /// <c>scale = γ / √(var + ε)</c> and <c>shift = β − mean · scale</c> (<see cref="FoldBatchNorm"/>).</summary>
-    public static void ScaleShift(ReadOnlySpan<float> x, Span<float> y, int batch, int channels, int spatial,
-        ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Activation act)
-    {
-        for (int n = 0; n < batch; n++)
-        for (int c = 0; c < channels; c++)
-        {
-            int o = (n * channels + c) * spatial;
-            var dst = y.Slice(o, spatial);
-            // TensorPrimitives has no (span, scalar, scalar) multiply-add; two passes over one plane stay in cache.
-            TensorPrimitives.Multiply(x.Slice(o, spatial), scale[c], dst);
-            TensorPrimitives.Add(dst, shift[c], dst);
-            if (!act.IsIdentity) Apply(act, dst, dst);
-        }
     }
 
     /// <summary>Folds batch-norm statistics into <paramref name="scale"/> and <paramref name="shift"/> (per channel).</summary>

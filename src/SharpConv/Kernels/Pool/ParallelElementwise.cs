@@ -1,6 +1,6 @@
 // Dimension legend: N batch · C channels · HW spatial size (H·W) of one plane.
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using System.Numerics;
 using SharpConv.Runtime;
 
 namespace SharpConv.Kernels.Pool;
@@ -73,28 +73,14 @@ public static unsafe class ParallelElementwise
                 int c = plane % Channels;
                 float* x = X + (long)plane * Spatial, y = Y + (long)plane * Spatial;
                 float s = Scale[c], b = Shift[c];
+                var vs = new Vector<float>(s); var vb = new Vector<float>(b);
+                var lo = new Vector<float>(Act.Min); var hi = new Vector<float>(Act.Max);
                 int i = 0;
-                if (Vector512.IsHardwareAccelerated)
+                for (; i + Vector<float>.Count <= Spatial; i += Vector<float>.Count)
                 {
-                    var vs = Vector512.Create(s); var vb = Vector512.Create(b);
-                    var lo = Vector512.Create(Act.Min); var hi = Vector512.Create(Act.Max);
-                    for (; i + 16 <= Spatial; i += 16)
-                    {
-                        var v = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), vs, vb);
-                        if (clamp) v = Vector512.Min(Vector512.Max(v, lo), hi);
-                        v.Store(y + i);
-                    }
-                }
-                else if (Vector256.IsHardwareAccelerated)
-                {
-                    var vs = Vector256.Create(s); var vb = Vector256.Create(b);
-                    var lo = Vector256.Create(Act.Min); var hi = Vector256.Create(Act.Max);
-                    for (; i + 8 <= Spatial; i += 8)
-                    {
-                        var v = Vector256.FusedMultiplyAdd(Vector256.Load(x + i), vs, vb);
-                        if (clamp) v = Vector256.Min(Vector256.Max(v, lo), hi);
-                        v.Store(y + i);
-                    }
+                    var v = Vector.FusedMultiplyAdd(Vector.Load(x + i), vs, vb);
+                    if (clamp) v = Vector.Min(Vector.Max(v, lo), hi);
+                    v.Store(y + i);
                 }
                 for (; i < Spatial; i++)
                 {
