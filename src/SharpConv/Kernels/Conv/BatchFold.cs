@@ -96,7 +96,7 @@ internal static unsafe class BatchFold
             {
                 C = cBuf, Cols = cols, Pq = pq, Channels = p.K,
                 Output = output + b0 * outImage, Residual = residual == null ? null : residual + b0 * outImage,
-                Clamp = !activation.IsIdentity, Min = activation.Min, Max = activation.Max,
+                Activation = activation,
             });
         }
     }
@@ -127,14 +127,14 @@ internal static unsafe class BatchFold
     {
         public float* C, Output, Residual;
         public int Cols, Pq, Channels;
-        public bool Clamp;
-        public float Min, Max;
+        public Activation Activation;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int begin, int end, int thread)
         {
-            var lo = new Vector<float>(Min);
-            var hi = new Vector<float>(Max);
+            bool clamp = !Activation.IsIdentity;
+            var lo = new Vector<float>(Activation.Min);
+            var hi = new Vector<float>(Activation.Max);
             int width = Vector<float>.Count;
             for (int item = begin; item < end; item++)
             {
@@ -148,14 +148,14 @@ internal static unsafe class BatchFold
                 {
                     var v = Vector.Load(c + j);
                     if (r != null) v += Vector.Load(r + j);
-                    if (Clamp) v = Vector.Min(Vector.Max(v, lo), hi);
+                    if (clamp) v = Vector.Min(Vector.Max(v, lo), hi);
                     v.Store(o + j);
                 }
                 for (; j < Pq; j++)
                 {
                     float v = c[j];
                     if (r != null) v += r[j];
-                    if (Clamp) v = MathF.Min(MathF.Max(v, Min), Max);
+                    if (clamp) v = Activation.Apply(v);
                     o[j] = v;
                 }
             }

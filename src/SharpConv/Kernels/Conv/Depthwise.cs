@@ -99,7 +99,7 @@ internal sealed unsafe class Depthwise : PreparedConv
                 }
                 acc += bias;
                 if (rr != null) acc += rr[oq];
-                if (clamp) acc = MathF.Min(MathF.Max(acc, Activation.Min), Activation.Max);
+                if (clamp) acc = Activation.Apply(acc);
                 yr[oq] = acc;
             }
         }

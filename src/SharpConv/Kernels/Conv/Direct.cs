@@ -125,7 +125,6 @@ internal sealed unsafe class Direct : PreparedConv
             tile = (float*)(((nint)tile + 63) & ~(nint)63);
             var fn = conv._fn;
             bool clamp = !conv.Activation.IsIdentity;
-            float min = conv.Activation.Min, max = conv.Activation.Max;
             bool vectorStore = Avx512F.IsSupported && mr == 14 && nr == 32;
             var transposeBuffers = stackalloc Vector512<float>[48];   // rows, stage-2 values, columns: once per call
             fixed (int* offsets = conv._offsets)
@@ -154,7 +153,7 @@ internal sealed unsafe class Direct : PreparedConv
                         float* tt = tile + t * mr * nr;
                         if (vectorStore)
                         {
-                            StoreTransposed512(tt, pixels, c0, channels, pq, rowOffset, bias, clamp, min, max, transposeBuffers);
+                            StoreTransposed512(tt, pixels, c0, channels, pq, rowOffset, bias, clamp, conv.Activation, transposeBuffers);
                             continue;
                         }
                         for (int c = 0; c < channels; c++)
@@ -167,7 +166,7 @@ internal sealed unsafe class Direct : PreparedConv
                             {
                                 float v = tt[i * nr + c] + b;
                                 if (r != null) v += r[i];
-                                if (clamp) v = MathF.Min(MathF.Max(v, min), max);
+                                if (clamp) v = conv.Activation.Apply(v);
                                 y[i] = v;
                             }
                         }
@@ -183,10 +182,10 @@ internal sealed unsafe class Direct : PreparedConv
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private readonly void StoreTransposed512(float* tile, int pixels, int k0, int channels, long pq, long rowOffset,
-            float* bias, bool clamp, float min, float max, Vector512<float>* buffers)
+            float* bias, bool clamp, Activation activation, Vector512<float>* buffers)
         {
             var mask = Vector512.LessThan(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create(pixels)).AsSingle();
-            var lo = Vector512.Create(min); var hi = Vector512.Create(max);
+            var lo = Vector512.Create(activation.Min); var hi = Vector512.Create(activation.Max);
             var cols = buffers + 32;
             for (int half = 0; half < 2 && half * 16 < channels; half++)
             {

@@ -268,7 +268,7 @@ internal sealed unsafe class Winograd : PreparedConv
                         {
                             float v = tmp2[(i * m + j) * VecLanes + lane] + bias;
                             if (job.Residual != null) v += job.Residual[ro + j];
-                            if (clamp) v = MathF.Min(MathF.Max(v, Activation.Min), Activation.Max);
+                            if (clamp) v = Activation.Apply(v);
                             job.Y[ro + j] = v;
                         }
                     }

@@ -84,7 +84,7 @@ internal static unsafe class TransposedGemm
         scheduler.For(g * m, new StoreBody
         {
             Ct = ct, N = n, NPad = nPad, MPad = mPad, M = m, Output = output, Residual = residual, Bias = bias,
-            Clamp = !activation.IsIdentity, Min = activation.Min, Max = activation.Max,
+            Activation = activation,
         });
     }
 
@@ -156,12 +156,12 @@ internal static unsafe class TransposedGemm
     {
         public float* Ct, Output, Residual, Bias;
         public int N, NPad, MPad, M;
-        public bool Clamp;
-        public float Min, Max;
+        public Activation Activation;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int begin, int end, int thread)
         {
+            bool clamp = !Activation.IsIdentity;
             for (int channel = begin; channel < end; channel++)
             {
                 int group = channel / M, c = channel % M;
@@ -175,7 +175,7 @@ internal static unsafe class TransposedGemm
                     float v = col[(long)j * MPad];
                     if (hasBias) v += b;
                     if (r != null) v += r[j];
-                    if (Clamp) v = MathF.Min(MathF.Max(v, Min), Max);
+                    if (clamp) v = Activation.Apply(v);
                     o[j] = v;
                 }
             }

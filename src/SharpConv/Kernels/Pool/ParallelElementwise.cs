@@ -85,7 +85,7 @@ public static unsafe class ParallelElementwise
                 for (; i < Spatial; i++)
                 {
                     float v = MathF.FusedMultiplyAdd(x[i], s, b);
-                    if (clamp) v = MathF.Min(MathF.Max(v, Act.Min), Act.Max);
+                    if (clamp) v = Act.Apply(v);
                     y[i] = v;
                 }
             }
