@@ -1,5 +1,6 @@
 // SpeedProbe: SharpConv vs ONNX Runtime on the same ONNX file, same machine, same run, interleaved.
 // Usage: dotnet run -c Release --project perf/SpeedProbe -- [net ...] [-b 1,8] [-t 1,2] [-r rounds] [-profile] [-noort]
+//        [-vs noinplace]: the second lane is SharpConv itself with that option changed instead of ORT (an A/B in one process)
 // Prints per network × batch × threads: SharpConv median ms, ORT median ms, ratio (ORT / SharpConv: > 1 means faster).
 using System.Diagnostics;
 using System.Globalization;
@@ -12,6 +13,7 @@ var nets = new List<string>();
 int[] batches = [1, 8], threadCounts = [1, 2];
 int rounds = 5;
 bool profile = false, noOrt = false, layers = false, ortNodes = false;
+string? versus = null;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -23,6 +25,7 @@ for (int i = 0; i < args.Length; i++)
         case "-noort": noOrt = true; break;
         case "-layers": layers = true; break;
         case "-ortnodes": ortNodes = true; break;
+        case "-vs": versus = args[++i]; noOrt = true; break;
         default: nets.Add(args[i]); break;
     }
 }
@@ -78,6 +81,17 @@ foreach (var name in nets)
             Action sharp = () => compiled.Run(input, output);
             Action? ort = null;
             float[] ortOut = new float[output.Length];
+            CompiledNetwork? other = versus switch
+            {
+                null => null,
+                "noinplace" => net.Compile(new CompileOptions { Threads = threads, ConcatInPlace = false }),
+                _ => throw new ArgumentException($"-vs: unknown variant '{versus}' (known: noinplace)"),
+            };
+            if (other != null)
+            {
+                var otherOut = new Tensor(output.Shape, ortOut);
+                ort = () => other.Run(input, otherOut);
+            }
             OrtValue? inV = null, outV = null; RunOptions? ro = null;
             string inName = "", outName = "";
             if (session != null)

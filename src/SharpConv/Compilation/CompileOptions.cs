@@ -30,6 +30,13 @@ public sealed record CompileOptions
     /// </summary>
     public int MaxCachedBatchSizes { get; init; } = 4;
 
+    /// <summary>
+    /// Write the inputs of channel concatenations straight into the concatenation (SqueezeNet's fire modules,
+    /// GoogLeNet's Inception modules, DenseNet's blocks), so no copy runs; on by default. Off, every concatenation
+    /// copies (same results, bit for bit).
+    /// </summary>
+    public bool ConcatInPlace { get; init; } = true;
+
     /// <summary>Remove layers that are the identity at inference (Dropout, ×1 scaling).</summary>
     public bool RemoveIdentities { get; init; } = true;
 
@@ -40,5 +47,5 @@ public sealed record CompileOptions
     public IReadOnlyDictionary<string, string> LayerAlgorithms { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The options of the oracle: reference kernels, one thread, no rewriting of the graph.</summary>
-    public static CompileOptions Reference { get; } = new() { Threads = 1, Kernels = KernelSet.Reference, FoldBatchNorm = false, RemoveIdentities = false, Fuse = false };
+    public static CompileOptions Reference { get; } = new() { Threads = 1, Kernels = KernelSet.Reference, FoldBatchNorm = false, RemoveIdentities = false, Fuse = false, ConcatInPlace = false };
 }

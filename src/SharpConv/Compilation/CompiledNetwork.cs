@@ -56,7 +56,7 @@ public sealed class CompiledNetwork : IDisposable
     // of the method that declares it — the steady-state path must not pay that.
     private PlanWithPool AddPlan(int batch)
     {
-        var added = _plans.GetOrAdd(batch, b => new PlanWithPool(new ExecutionPlan(_graph, b)));
+        var added = _plans.GetOrAdd(batch, b => new PlanWithPool(new ExecutionPlan(_graph, b, Options.ConcatInPlace)));
         added.LastUsed = Environment.TickCount64;
         // Bound the memory a stream of new batch sizes can pin: the least recently used plans (and their arenas) go.
         while (_plans.Count > Options.MaxCachedBatchSizes)
@@ -116,7 +116,7 @@ public sealed class CompiledNetwork : IDisposable
                 cancellation.ThrowIfCancellationRequested();
                 var step = steps[s];
                 observer?.StepStarting(step);
-                step.Kernel.Execute(context.StepInputs[s], context.Slots[step.OutputSlot], context.Run);
+                if (!step.InPlace) step.Kernel.Execute(context.StepInputs[s], context.Slots[step.OutputSlot], context.Run);
                 observer?.StepFinished(step);
             }
             for (int i = 0; i < outputs.Length; i++) context.Slots[plan.OutputSlots[i]].Span.CopyTo(outputs[i].Span);
@@ -166,9 +166,12 @@ public sealed class CompiledNetwork : IDisposable
             for (int i = 0; i < Slots.Length; i++)
             {
                 var shape = plan.SlotShapes[i];
-                Slots[i] = plan.IsConstantSlot[i]
-                    ? plan.ConstantValues[i]!
-                    : new Tensor(shape, arena.AsMemory((int)plan.SlotOffsets[i], (int)shape.ElementCount));
+                long image = shape.Rank > 0 && shape[0] > 0 ? shape.ElementCount / shape[0] : shape.ElementCount;
+                long stride = plan.SlotImageStrides[i];
+                Slots[i] = plan.IsConstantSlot[i] ? plan.ConstantValues[i]!
+                    : stride == image || shape[0] <= 1 ? new Tensor(shape, arena.AsMemory((int)plan.SlotOffsets[i], (int)shape.ElementCount))
+                    // a value written into a wider concatenation: its images lie a concatenation image apart
+                    : new Tensor(shape, arena.AsMemory((int)plan.SlotOffsets[i], (int)((shape[0] - 1) * stride + image)), stride);
             }
             StepInputs = plan.Steps.Select(s => s.InputSlots.Select(i => Slots[i]).ToArray()).ToArray();
             Run = new RunContext(new float[plan.ScratchElements], threads);

@@ -22,7 +22,7 @@ public sealed class CompiledStep
     /// <summary>The layer type.</summary>
     public string Kind => Node.Op.Kind;
     /// <summary>The kernel's algorithm name at this plan's batch size.</summary>
-    public string Algorithm => Node.Kernel!.AlgorithmFor(InputShapes, OutputShape);
+    public string Algorithm => InPlace ? "in place" : Node.Kernel!.AlgorithmFor(InputShapes, OutputShape);
     /// <summary>Builder scope of the original node.</summary>
     public string Scope => Node.Scope;
     /// <summary>Original nodes folded or fused into this step.</summary>
@@ -38,6 +38,8 @@ public sealed class CompiledStep
     /// <summary>Multiply-accumulates at this plan's batch size.</summary>
     public long Macs { get; }
     internal Kernel Kernel => Node.Kernel!;
+    /// <summary>A concatenation whose inputs were written into place by their producers: nothing left to do.</summary>
+    public bool InPlace { get; internal init; }
 }
 
 /// <summary>
@@ -47,7 +49,7 @@ public sealed class CompiledStep
 /// </summary>
 public sealed class ExecutionPlan
 {
-    internal ExecutionPlan(CompilationGraph graph, int batch)
+    internal ExecutionPlan(CompilationGraph graph, int batch, bool concatInPlace = true)
     {
         Batch = batch;
         var nodes = graph.Nodes;
@@ -75,21 +77,46 @@ public sealed class ExecutionPlan
         for (int i = 0; i < count; i++) lastUse[i] = i;
         for (int i = 0; i < count; i++)
             foreach (var input in nodes[i].Inputs) lastUse[slotOf[input]] = Math.Max(lastUse[slotOf[input]], i);
-        foreach (var o in graph.Outputs) lastUse[slotOf[o]] = int.MaxValue;
+        var isOutput = new bool[count];
+        foreach (var o in graph.Outputs) { lastUse[slotOf[o]] = int.MaxValue; isOutput[slotOf[o]] = true; }
+
+        // Concatenations in place: each input is written by its producer straight into its channel range of the
+        // concatenation (or of an enclosing one), so the copy disappears; see ConcatPlacement.
+        var placement = concatInPlace ? ConcatPlacement.Plan(nodes, slotOf, shapes, isOutput, batch) : ConcatPlacement.None(count);
+        var root = new int[count];
+        var channelOffset = new long[count];
+        for (int i = 0; i < count; i++)
+        {
+            int r = i; long co = 0;
+            while (placement.Parent[r] >= 0) { co += placement.ChannelOffset[r]; r = placement.Parent[r]; }
+            root[i] = r; channelOffset[i] = co;
+        }
+        // A root buffer lives from the first step that writes any of its members to the last read of any of them.
+        var start = new int[count];
+        var end = new int[count];
+        for (int i = 0; i < count; i++) { start[i] = nodes[i].Op is Input ? -1 : i; end[i] = lastUse[i]; }
+        for (int i = 0; i < count; i++)
+        {
+            int r = root[i];
+            if (r == i) continue;
+            start[r] = Math.Min(start[r], start[i]);
+            end[r] = Math.Max(end[r], end[i]);
+        }
 
         var offsets = new long[count];
+        var imageStrides = new long[count];
         SlotOffsets = offsets;
+        SlotImageStrides = imageStrides;
         IsConstantSlot = new bool[count];
         var live = new List<(long Offset, long Length, int Slot)>();
         long arena = 0;
         // Network inputs are copied in before the first step runs, so they are live from the start wherever they
-        // appear in the node order (a second input may first be read near the end): place them before the rest.
-        var allocationOrder = Enumerable.Range(0, count).Where(i => nodes[i].Op is Input)
-            .Concat(Enumerable.Range(0, count).Where(i => nodes[i].Op is not Input));
+        // appear in the node order (a second input may first be read near the end): they start at −1.
+        var allocationOrder = Enumerable.Range(0, count).Where(i => root[i] == i).OrderBy(i => start[i]).ThenBy(i => i);
         foreach (int i in allocationOrder)
         {
             if (nodes[i].Op is Constant) { IsConstantSlot[i] = true; offsets[i] = -1; continue; }
-            if (nodes[i].Op is not Input) live.RemoveAll(b => lastUse[b.Slot] < i);
+            live.RemoveAll(b => end[b.Slot] < start[i]);
             long length = AlignUp(shapes[i].ElementCount);
             long offset = 0;
             foreach (var b in live.OrderBy(b => b.Offset))
@@ -101,7 +128,19 @@ public sealed class ExecutionPlan
             offsets[i] = offset;
             arena = Math.Max(arena, offset + length);
         }
+        for (int i = 0; i < count; i++)
+        {
+            var shape = shapes[i];
+            long image = shape.Rank > 0 && shape[0] > 0 ? shape.ElementCount / shape[0] : shape.ElementCount;
+            imageStrides[i] = image;
+            if (root[i] == i) continue;
+            var rootShape = shapes[root[i]];
+            long inner = rootShape.ElementsFrom(2);
+            offsets[i] = offsets[root[i]] + channelOffset[i] * inner;
+            imageStrides[i] = rootShape.ElementCount / rootShape[0];
+        }
         ArenaElements = arena;
+        InPlaceConcats = placement.InPlace.Count(v => v);
 
         var steps = new List<CompiledStep>();
         long scratch = 0;
@@ -111,7 +150,7 @@ public sealed class ExecutionPlan
             if (n.Op is Input || n.Op is Constant) continue;
             var inSlots = n.Inputs.Select(x => slotOf[x]).ToArray();
             var inShapes = inSlots.Select(s => shapes[s]).ToArray();
-            steps.Add(new CompiledStep(steps.Count, n, inSlots, i, inShapes, shapes[i]));
+            steps.Add(new CompiledStep(steps.Count, n, inSlots, i, inShapes, shapes[i]) { InPlace = placement.InPlace[i] });
             scratch = Math.Max(scratch, n.Kernel!.ScratchElements(inShapes, shapes[i]));
         }
         Steps = steps;
@@ -136,6 +175,11 @@ public sealed class ExecutionPlan
     public IReadOnlyList<Shape> SlotShapes { get; }
     /// <summary>Arena offset of every slot (−1 for constants, which live in their own tensors).</summary>
     public IReadOnlyList<long> SlotOffsets { get; }
+    /// <summary>Floats from one image of a slot to the next: the image size, or for a value written into a wider
+    /// concatenation in place, that concatenation's image size.</summary>
+    public IReadOnlyList<long> SlotImageStrides { get; }
+    /// <summary>Concatenations computed in place (their inputs' producers wrote into them; no copy runs).</summary>
+    public int InPlaceConcats { get; }
     internal bool[] IsConstantSlot { get; }
     internal Tensor?[] ConstantValues { get; }
     /// <summary>

@@ -49,7 +49,7 @@ internal static class FastKernels
             Relu => new ClampKernel(Epilogue.Relu),
             Clip c when c.Min <= c.Max => new ClampKernel(new Epilogue(c.Min, c.Max)),
             BatchNorm bn when inputShapes[0].Rank >= 2 => new ScaleShiftKernel(bn, epilogue),
-            Concat c when inputShapes[0].Rank >= 1 => new ConcatKernel(c.Axis),
+            Concat c when inputShapes[0].Rank >= 1 => new ConcatKernel(c.Axis < 0 ? c.Axis + inputShapes[0].Rank : c.Axis),
             Softmax s when (s.Axis == -1 || s.Axis == inputShapes[0].Rank - 1) => new SoftmaxKernel(),
             Add when inputShapes[0] == inputShapes[1] => new AddKernel(),
             _ => null,
@@ -153,8 +153,12 @@ internal sealed class ConvKernel : Kernel
     // Called when a plan for this batch size is made: prepares the variant it will run.
     public override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output) => Prepared(ChooseFor(output.N)).ScratchElements(output.N, _threads);
 
+    // The residual shares the output's layout, so only a layer without one writes into a concatenation.
+    internal override bool WritesImageStrided => !_residual;
+
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context) =>
-        Prepared(ChooseFor(output.Shape.N)).Execute(inputs[0].Span, output.Shape.N, output.Span, _residual ? inputs[1].Span : default, context.Scheduler, context.Scratch.Span);
+        Prepared(ChooseFor(output.Shape.N)).Execute(inputs[0].Span, output.Shape.N, output.Span, output.ImageStride,
+            _residual ? inputs[1].Span : default, context.Scheduler, context.Scratch.Span);
 }
 
 /// <summary>
@@ -240,10 +244,11 @@ internal sealed class PoolKernel : Kernel
 
     public override string Algorithm => _max ? "maxpool" : "avgpool";
     public override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output) => Pooling.ScratchElements(_p, _threads);
+    internal override bool WritesImageStrided => true;
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context)
     {
-        if (_max) Pooling.Max(inputs[0].Span, output.Shape.N, _p, output.Span, context.Scheduler, context.Scratch.Span);
-        else Pooling.Average(inputs[0].Span, output.Shape.N, _p, output.Span, context.Scheduler, context.Scratch.Span);
+        if (_max) Pooling.Max(inputs[0].Span, output.Shape.N, _p, output.Span, output.ImageStride, context.Scheduler, context.Scratch.Span);
+        else Pooling.Average(inputs[0].Span, output.Shape.N, _p, output.Span, output.ImageStride, context.Scheduler, context.Scratch.Span);
     }
 }
 
@@ -282,27 +287,33 @@ internal sealed class ScaleShiftKernel : Kernel
         _activation = FastKernels.ToActivation(epilogue);
     }
     public override string Algorithm => "vector";
+    internal override bool ReadsImageStrided => true;
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context)
     {
         var s = inputs[0].Shape;
-        ParallelElementwise.ScaleShift(inputs[0].Span, output.Span, s[0], s[1], (int)s.ElementsFrom(2), _scale, _shift, _activation, context.Scheduler);
+        ParallelElementwise.ScaleShift(inputs[0].Span, inputs[0].ImageStride, output.Span, s[0], s[1], (int)s.ElementsFrom(2), _scale, _shift, _activation, context.Scheduler);
     }
 }
 
-/// <summary>Concatenation: each input's block copied into place, the copies split over the run's threads.</summary>
+/// <summary>Concatenation: each input's block copied into place, the copies split over the run's threads. Along
+/// channels, inputs and output may be image-strided views (the plan wrote some inputs into place already; those
+/// copies are skipped).</summary>
 internal sealed class ConcatKernel(int axis) : Kernel
 {
     public override string Algorithm => "vector";
+    internal override bool WritesImageStrided => axis == 1;
+    internal override bool ReadsImageStrided => axis == 1;
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context)
     {
         var os = output.Shape;
-        int a = axis < 0 ? axis + os.Rank : axis;
-        long inner = os.ElementsFrom(a + 1), outer = os.ElementCount / Math.Max(1, os[a] * inner);
+        long inner = os.ElementsFrom(axis + 1), outer = os.ElementCount / Math.Max(1, os[axis] * inner);
+        bool images = axis == 1;   // along channels a block is one image's slice: views keep their image strides
         long offset = 0;
         foreach (var input in inputs)
         {
-            long block = input.Shape[a] * inner;
-            ParallelElementwise.CopyBlocks(input.Span, output.Span, (int)outer, block, os[a] * inner, offset, context.Scheduler);
+            long block = input.Shape[axis] * inner;
+            ParallelElementwise.CopyBlocks(input.Span, images ? input.ImageStride : block, output.Span, (int)outer, block,
+                images ? output.ImageStride : os[axis] * inner, offset, context.Scheduler);
             offset += block;
         }
     }

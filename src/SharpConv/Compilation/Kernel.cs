@@ -16,6 +16,14 @@ public abstract class Kernel
     /// <summary>Scratch floats one execution needs for these shapes (planned once per batch size, never allocated per run).</summary>
     public virtual long ScratchElements(IReadOnlyList<Shape> inputs, Shape output) => 0;
 
+    /// <summary>Whether <see cref="Execute"/> writes an output view whose images lie <see cref="Tensor.ImageStride"/>
+    /// apart (a slice of a concatenation it writes into in place). Kernels that say no only ever get dense outputs
+    /// (or a single image, where the two are the same).</summary>
+    internal virtual bool WritesImageStrided => false;
+
+    /// <summary>Whether <see cref="Execute"/> reads input views whose images lie <see cref="Tensor.ImageStride"/> apart.</summary>
+    internal virtual bool ReadsImageStrided => false;
+
     /// <summary>Computes <paramref name="output"/> from <paramref name="inputs"/>.</summary>
     public abstract void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context);
 }

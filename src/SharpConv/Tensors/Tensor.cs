@@ -33,8 +33,33 @@ public sealed class Tensor
         _memory = memory;
     }
 
+    /// <summary>
+    /// A view of image-strided memory: image n of the NCHW <paramref name="shape"/> starts at
+    /// <c>n · <paramref name="imageStride"/></c> in <paramref name="memory"/> — a slice of a concatenation that its
+    /// producer writes in place. Only the compiled network makes these, and only kernels that honour
+    /// <see cref="ImageStride"/> are handed one with more than one image.
+    /// </summary>
+    internal Tensor(Shape shape, Memory<float> memory, long imageStride)
+    {
+        long image = shape.Rank > 0 && shape[0] > 0 ? shape.ElementCount / shape[0] : shape.ElementCount;
+        long needed = shape.Rank > 0 && shape[0] > 1 ? (shape[0] - 1) * imageStride + image : shape.ElementCount;
+        if (imageStride < image || memory.Length != needed)
+            throw new ShapeMismatchException("tensor view", $"{needed} elements for shape {shape} at image stride {imageStride}", $"{memory.Length} elements");
+        Shape = shape;
+        _memory = memory;
+        ImageStride = imageStride;
+    }
+
     /// <summary>The dimensions.</summary>
     public Shape Shape { get; }
+
+    /// <summary>Floats from one image (index of dimension 0) to the next: the image size unless this is a view made by
+    /// the compiled network into a wider concatenation.</summary>
+    internal long ImageStride { get => _imageStride != 0 ? _imageStride : (Shape.Rank > 0 && Shape[0] > 0 ? Shape.ElementCount / Shape[0] : Shape.ElementCount); private init => _imageStride = value; }
+    private readonly long _imageStride;
+
+    /// <summary>Whether the images are packed back to back (always, except for a compiled network's concatenation views).</summary>
+    internal bool IsDense => _imageStride == 0 || Shape.Rank == 0 || Shape[0] <= 1 || _imageStride * Shape[0] == Shape.ElementCount;
 
     /// <summary>Number of elements.</summary>
     public int Length => _memory.Length;

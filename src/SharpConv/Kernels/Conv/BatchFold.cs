@@ -66,7 +66,7 @@ internal static unsafe class BatchFold
 
     /// <summary>Runs the layer folded. <paramref name="source"/> yields im2col rows per image (as the unfolded path
     /// reads them).</summary>
-    public static void Run<TB>(PackedMatrix w, in ConvParams p, TB source, int batch, float* output, float* residual,
+    public static void Run<TB>(PackedMatrix w, in ConvParams p, TB source, int batch, float* output, long outStride, float* residual,
         float* bias, Activation activation, Scheduler scheduler, float* scratch) where TB : struct, IBSource
     {
         int pq = p.P * p.Q, g = p.Groups, m = p.K / g;
@@ -75,7 +75,6 @@ internal static unsafe class BatchFold
         float* bBuf = scratch;
         float* cBuf = bBuf + (long)g * depth * chunk * pq;
         float* gemmScratch = (float*)(((nint)(cBuf + (long)p.K * chunk * pq) + 63) & ~(nint)63);
-        long outImage = (long)p.K * pq;
         for (int b0 = 0; b0 < batch; b0 += chunk)
         {
             int n = Math.Min(chunk, batch - b0);
@@ -94,8 +93,8 @@ internal static unsafe class BatchFold
             PackedGemm.Run(w, ref job, src, scheduler);
             scheduler.For(p.K * n, new ScatterBody
             {
-                C = cBuf, Cols = cols, Pq = pq, Channels = p.K,
-                Output = output + b0 * outImage, Residual = residual == null ? null : residual + b0 * outImage,
+                C = cBuf, Cols = cols, Pq = pq, Channels = p.K, OutStride = outStride,
+                Output = output + b0 * outStride, Residual = residual == null ? null : residual + b0 * outStride,
                 Activation = activation,
             });
         }
@@ -127,6 +126,7 @@ internal static unsafe class BatchFold
     {
         public float* C, Output, Residual;
         public int Cols, Pq, Channels;
+        public long OutStride;
         public Activation Activation;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -140,7 +140,7 @@ internal static unsafe class BatchFold
             {
                 int image = item / Channels, channel = item % Channels;
                 float* c = C + (long)channel * Cols + (long)image * Pq;
-                long planeOffset = ((long)image * Channels + channel) * Pq;
+                long planeOffset = image * OutStride + (long)channel * Pq;
                 float* o = Output + planeOffset;
                 float* r = Residual == null ? null : Residual + planeOffset;
                 int j = 0;

@@ -57,9 +57,15 @@ internal sealed unsafe class ReferenceConv : PreparedConv
 
     public override int ScratchElements(int batch, int threads) => 0;
 
-    private protected override void Run(float* input, int batch, float* output, float* residual, Scheduler scheduler, float* scratch)
+    private protected override void Run(float* input, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
     {
         var p = Params;
+        if (outStride != p.OutputElements && batch > 1)
+        {
+            for (int b = 0; b < batch; b++)
+                Run(input + b * p.InputElements, 1, output + b * outStride, p.OutputElements, residual == null ? null : residual + b * outStride, scheduler, scratch);
+            return;
+        }
         int outLen = checked((int)(p.OutputElements * batch));
         ConvReference.Run(new ReadOnlySpan<float>(input, checked((int)(p.InputElements * batch))), batch, p, _weights, Bias, Activation,
             residual == null ? default : new ReadOnlySpan<float>(residual, outLen), new Span<float>(output, outLen));

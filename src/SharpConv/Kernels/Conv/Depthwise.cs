@@ -29,16 +29,17 @@ internal sealed unsafe class Depthwise : PreparedConv
 
     public override int ScratchElements(int batch, int threads) => threads * PerThread;
 
-    private protected override void Run(float* input, int batch, float* output, float* residual, Scheduler scheduler, float* scratch)
+    private protected override void Run(float* input, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
     {
         fixed (float* w = _w)
-            scheduler.For(batch * Params.K, new Body { Conv = this, X = input, W = w, Y = output, Residual = residual, Scratch = scratch });
+            scheduler.For(batch * Params.K, new Body { Conv = this, X = input, W = w, Y = output, OutStride = outStride, Residual = residual, Scratch = scratch });
     }
 
     private struct Body : IParallelBody
     {
         public Depthwise Conv;
         public float* X, W, Y, Residual, Scratch;
+        public long OutStride;
 
         public void Run(int begin, int end, int thread)
         {
@@ -59,8 +60,9 @@ internal sealed unsafe class Depthwise : PreparedConv
             new ReadOnlySpan<float>(src + (long)y * p.W, p.W).CopyTo(new Span<float>(pad + (long)(y + p.PadTop) * _wp + p.PadLeft, p.W));
 
         float* w = job.W + (long)k * R * S;
-        float* y0 = job.Y + ((long)n * p.K + k) * P * Q;
-        float* r0 = job.Residual == null ? null : job.Residual + ((long)n * p.K + k) * P * Q;
+        long plane = n * job.OutStride + (long)k * P * Q;
+        float* y0 = job.Y + plane;
+        float* r0 = job.Residual == null ? null : job.Residual + plane;
         float bias = Bias[k];
         bool clamp = !Activation.IsIdentity;
         var vb = new Vector<float>(bias);

@@ -70,19 +70,19 @@ internal sealed unsafe class Direct : PreparedConv
 
     public override int ScratchElements(int batch, int threads) => checked((int)(PaddedImage + 64 + (long)threads * TileFloats));
 
-    private protected override void Run(float* input, int batch, float* output, float* residual, Scheduler scheduler, float* scratch)
+    private protected override void Run(float* input, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
     {
         var p = Params;
         float* padded = (float*)(((nint)scratch + 63) & ~(nint)63);
         float* tiles = padded + PaddedImage;
-        long inImage = p.InputElements, outImage = p.OutputElements;
+        long inImage = p.InputElements;
         for (int b = 0; b < batch; b++)
         {
             scheduler.For(p.C, new PadBody { Conv = this, X = input + b * inImage, Dst = padded });
             scheduler.For(p.P * _w.Panels, new TileBody
             {
                 Conv = this, Padded = padded, Tiles = tiles,
-                Y = output + b * outImage, Residual = residual == null ? null : residual + b * outImage,
+                Y = output + b * outStride, Residual = residual == null ? null : residual + b * outStride,
             });
         }
     }

@@ -35,29 +35,28 @@ internal sealed unsafe class GemmConv
         : _wt != null ? (int)TransposedGemm.ScratchElements(_wt, _p.P * _p.Q, threads) : PackedGemm.ScratchElements(threads);
 
     /// <summary><c>out = act(W · B + bias + residual)</c> for <paramref name="batch"/> images whose B rows come from
-    /// <paramref name="source"/>.</summary>
-    public void Run<TB>(TB source, int batch, float* output, float* residual, float* bias, Activation activation,
+    /// <paramref name="source"/>; output image n (and its residual) starts at <paramref name="outStride"/>·n.</summary>
+    public void Run<TB>(TB source, int batch, float* output, long outStride, float* residual, float* bias, Activation activation,
         Scheduler scheduler, float* scratch) where TB : struct, IBSource
     {
         var p = _p;
         int pq = p.P * p.Q;
         if (Folds(batch))
         {
-            BatchFold.Run(_w, p, source, batch, output, residual, bias, activation, scheduler, scratch);
+            BatchFold.Run(_w, p, source, batch, output, outStride, residual, bias, activation, scheduler, scratch);
             return;
         }
-        long image = (long)p.K * pq;
         if (_wt != null)
         {
             for (int b = 0; b < batch; b++)
-                TransposedGemm.Run(_wt, source, b, pq, output + b * image, residual == null ? null : residual + b * image,
+                TransposedGemm.Run(_wt, source, b, pq, output + b * outStride, residual == null ? null : residual + b * outStride,
                     bias, activation, scheduler, scratch);
             return;
         }
         var job = new GemmJob
         {
             Batch = batch, N = pq,
-            C = output, Ldc = pq, CGroupStride = (long)(p.K / p.Groups) * pq, CBatchStride = image,
+            C = output, Ldc = pq, CGroupStride = (long)(p.K / p.Groups) * pq, CBatchStride = outStride,
             Bias = bias, Residual = residual, Activation = activation, Scratch = scratch,
         };
         PackedGemm.Run(_w, ref job, source, scheduler);

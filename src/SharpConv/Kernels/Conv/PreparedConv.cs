@@ -73,18 +73,38 @@ public abstract unsafe class PreparedConv
     /// <exception cref="ArgumentException">A span is too short.</exception>
     public void Execute(ReadOnlySpan<float> input, int batch, Span<float> output, ReadOnlySpan<float> residual,
         Scheduler? scheduler, Span<float> scratch)
+        => Execute(input, batch, output, Params.OutputElements, residual, scheduler, scratch);
+
+    /// <summary>
+    /// Runs the convolution writing image n at <c>output[n · outputImageStride …]</c>: the layer's K channels of each
+    /// image are a slice of a wider tensor (a concatenation the output is written into in place). The residual, if any,
+    /// has the same layout.
+    /// </summary>
+    /// <param name="input">batch × C × H × W.</param>
+    /// <param name="batch">Images (N).</param>
+    /// <param name="output">(batch − 1) · <paramref name="outputImageStride"/> + K·P·Q values; must not overlap the input.</param>
+    /// <param name="outputImageStride">Floats from one output image to the next, at least K·P·Q.</param>
+    /// <param name="residual">Empty, or laid out like the output, added before the activation (may alias the output).</param>
+    /// <param name="scheduler">Threads; null runs inline.</param>
+    /// <param name="scratch">At least <see cref="ScratchElements"/> floats.</param>
+    /// <exception cref="ArgumentException">A span is too short or the stride is smaller than an image.</exception>
+    public void Execute(ReadOnlySpan<float> input, int batch, Span<float> output, long outputImageStride, ReadOnlySpan<float> residual,
+        Scheduler? scheduler, Span<float> scratch)
     {
         var p = Params;
         if (batch <= 0) throw new ArgumentException($"conv {p}: batch must be positive, got {batch}.");
+        if (outputImageStride < p.OutputElements) throw new ArgumentException($"conv {p}: the output image stride {outputImageStride} is smaller than an image ({p.OutputElements}).");
+        long outputLength = (batch - 1) * outputImageStride + p.OutputElements;
         if (input.Length < p.InputElements * batch) throw new ArgumentException($"conv {p}: input needs {p.InputElements * batch} values, got {input.Length}.");
-        if (output.Length < p.OutputElements * batch) throw new ArgumentException($"conv {p}: output needs {p.OutputElements * batch} values, got {output.Length}.");
-        if (!residual.IsEmpty && residual.Length < p.OutputElements * batch) throw new ArgumentException($"conv {p}: residual needs {p.OutputElements * batch} values, got {residual.Length}.");
+        if (output.Length < outputLength) throw new ArgumentException($"conv {p}: output needs {outputLength} values, got {output.Length}.");
+        if (!residual.IsEmpty && residual.Length < outputLength) throw new ArgumentException($"conv {p}: residual needs {outputLength} values, got {residual.Length}.");
         scheduler ??= Scheduler.Inline;
         int need = ScratchElements(batch, scheduler.ThreadCount);
         if (scratch.Length < need) throw new ArgumentException($"conv {p}: scratch needs {need} floats, got {scratch.Length}.");
         fixed (float* pi = input) fixed (float* po = output) fixed (float* pr = residual) fixed (float* ps = scratch)
-            Run(pi, batch, po, residual.IsEmpty ? null : pr, scheduler, ps);
+            Run(pi, batch, po, outputImageStride, residual.IsEmpty ? null : pr, scheduler, ps);
     }
 
-    private protected abstract void Run(float* input, int batch, float* output, float* residual, Scheduler scheduler, float* scratch);
+    /// <summary>The algorithm's body. Output image n (and its residual) starts at <paramref name="outStride"/>·n.</summary>
+    private protected abstract void Run(float* input, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch);
 }

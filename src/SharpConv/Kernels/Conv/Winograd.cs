@@ -83,7 +83,7 @@ internal sealed unsafe class Winograd : PreparedConv
     private int TilesH => (Params.P + _m - 1) / _m;
     private int TilesW => (Params.Q + _m - 1) / _m;
 
-    private protected override void Run(float* input, int batch, float* output, float* residual, Scheduler scheduler, float* scratch)
+    private protected override void Run(float* input, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
     {
         int total = batch * TilesH * TilesW;
         int tilesPerBlock = _t;
@@ -101,7 +101,7 @@ internal sealed unsafe class Winograd : PreparedConv
         int kSplit = threads > 1 && blocks % threads != 0 && blocks < 4 * threads && tilesPerBlock == _t ? Math.Min(_u.Panels, threads) : 1;
         scheduler.For(blocks * kSplit, new Body
         {
-            Conv = this, X = input, Y = output, Residual = residual, Scratch = scratch, Batch = batch,
+            Conv = this, X = input, Y = output, OutStride = outStride, Residual = residual, Scratch = scratch, Batch = batch,
             Total = total, KSplit = kSplit, TilesPerBlock = tilesPerBlock,
         });
     }
@@ -110,6 +110,7 @@ internal sealed unsafe class Winograd : PreparedConv
     {
         public Winograd Conv;
         public float* X, Y, Residual, Scratch;
+        public long OutStride;
         public int Batch, Total, KSplit, TilesPerBlock;
 
         public void Run(int begin, int end, int thread)
@@ -259,7 +260,7 @@ internal sealed unsafe class Winograd : PreparedConv
                 {
                     int t = l + lane;
                     int ty = tileOut[t] >> 16, tx = tileOut[t] & 0xFFFF;
-                    long o = (tileIn[t] * (long)K + k) * pq;
+                    long o = tileIn[t] * job.OutStride + k * pq;
                     int rows = Math.Min(m, p.P - ty * m), cols = Math.Min(m, p.Q - tx * m);
                     for (int i = 0; i < rows; i++)
                     {

@@ -19,13 +19,20 @@ public static unsafe class ParallelElementwise
     /// <summary><c>y[n,c,i] = clamp(x[n,c,i] · scale[c] + shift[c])</c> (one fused multiply-add per element).</summary>
     public static void ScaleShift(ReadOnlySpan<float> x, Span<float> y, int batch, int channels, int spatial,
         ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Activation act, Scheduler? scheduler)
+        => ScaleShift(x, (long)channels * spatial, y, batch, channels, spatial, scale, shift, act, scheduler);
+
+    /// <summary>The same, reading input image n at <c>x[n · inputImageStride …]</c> (a slice of a wider
+    /// concatenation); the output is dense.</summary>
+    public static void ScaleShift(ReadOnlySpan<float> x, long inputImageStride, Span<float> y, int batch, int channels, int spatial,
+        ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Activation act, Scheduler? scheduler)
     {
-        long n = (long)batch * channels * spatial;
-        if (x.Length < n || y.Length < n || scale.Length < channels || shift.Length < channels)
+        long image = (long)channels * spatial, n = batch * image;
+        if (inputImageStride < image) throw new ArgumentException($"scale-shift: the input image stride {inputImageStride} is smaller than an image ({image}).");
+        if (x.Length < (batch - 1) * inputImageStride + image || y.Length < n || scale.Length < channels || shift.Length < channels)
             throw new ArgumentException($"scale-shift: {batch}×{channels}×{spatial} needs that many values and {channels} scales/shifts.");
         scheduler ??= Scheduler.Inline;
         fixed (float* px = x) fixed (float* py = y) fixed (float* ps = scale) fixed (float* pb = shift)
-            scheduler.For(batch * channels, new ScaleShiftBody { X = px, Y = py, Scale = ps, Shift = pb, Channels = channels, Spatial = spatial, Act = act });
+            scheduler.For(batch * channels, new ScaleShiftBody { X = px, XStride = inputImageStride, Y = py, Scale = ps, Shift = pb, Channels = channels, Spatial = spatial, Act = act });
     }
 
     /// <summary><c>y = clamp(x)</c>.</summary>
@@ -49,18 +56,29 @@ public static unsafe class ParallelElementwise
     /// <summary>Copies <paramref name="outer"/> blocks of <paramref name="block"/> values from <paramref name="x"/>
     /// (contiguous) to <paramref name="y"/> at <c>o · outStride + offset</c>: one input of a concatenation.</summary>
     public static void CopyBlocks(ReadOnlySpan<float> x, Span<float> y, int outer, long block, long outStride, long offset, Scheduler? scheduler)
+        => CopyBlocks(x, block, y, outer, block, outStride, offset, scheduler);
+
+    /// <summary>Copies <paramref name="outer"/> blocks of <paramref name="block"/> values from <paramref name="x"/> at
+    /// <c>o · inStride</c> to <paramref name="y"/> at <c>o · outStride + offset</c>. A block already in place (the
+    /// same address, as for an input written into the concatenation by its producer) is skipped.</summary>
+    public static void CopyBlocks(ReadOnlySpan<float> x, long inStride, Span<float> y, int outer, long block, long outStride, long offset, Scheduler? scheduler)
     {
-        if (x.Length < outer * block || y.Length < (outer - 1) * outStride + offset + block)
+        if (outer <= 0 || block <= 0) return;
+        if (inStride < block || x.Length < (outer - 1) * inStride + block || y.Length < (outer - 1) * outStride + offset + block)
             throw new ArgumentException($"concat copy: {outer} blocks of {block} do not fit.");
         scheduler ??= Scheduler.Inline;
         long perBlock = (block + Chunk - 1) / Chunk;
         fixed (float* px = x) fixed (float* py = y)
-            scheduler.For((int)(outer * perBlock), new CopyBody { X = px, Y = py + offset, Block = block, OutStride = outStride, PerBlock = perBlock });
+        {
+            if (px == py + offset && inStride == outStride) return;
+            scheduler.For((int)(outer * perBlock), new CopyBody { X = px, InStride = inStride, Y = py + offset, Block = block, OutStride = outStride, PerBlock = perBlock });
+        }
     }
 
     private struct ScaleShiftBody : IParallelBody
     {
         public float* X, Y, Scale, Shift;
+        public long XStride;
         public int Channels, Spatial;
         public Activation Act;
 
@@ -71,7 +89,7 @@ public static unsafe class ParallelElementwise
             for (int plane = begin; plane < end; plane++)
             {
                 int c = plane % Channels;
-                float* x = X + (long)plane * Spatial, y = Y + (long)plane * Spatial;
+                float* x = X + plane / Channels * XStride + (long)c * Spatial, y = Y + (long)plane * Spatial;
                 float s = Scale[c], b = Shift[c];
                 var vs = new Vector<float>(s); var vb = new Vector<float>(b);
                 var lo = new Vector<float>(Act.Min); var hi = new Vector<float>(Act.Max);
@@ -113,7 +131,7 @@ public static unsafe class ParallelElementwise
     private struct CopyBody : IParallelBody
     {
         public float* X, Y;
-        public long Block, OutStride, PerBlock;
+        public long Block, InStride, OutStride, PerBlock;
 
         public void Run(int begin, int end, int thread)
         {
@@ -121,7 +139,7 @@ public static unsafe class ParallelElementwise
             {
                 long o = item / PerBlock, part = item % PerBlock;
                 long from = part * Chunk, len = Math.Min(Chunk, Block - from);
-                Buffer.MemoryCopy(X + o * Block + from, Y + o * OutStride + from, len * sizeof(float), len * sizeof(float));
+                Buffer.MemoryCopy(X + o * InStride + from, Y + o * OutStride + from, len * sizeof(float), len * sizeof(float));
             }
         }
     }

@@ -109,23 +109,34 @@ public static unsafe class Pooling
 
     /// <summary>Max pooling of <paramref name="batch"/> NCHW images into batch × C × P × Q.</summary>
     public static void Max(ReadOnlySpan<float> input, int batch, in PoolParams p, Span<float> output, Scheduler? scheduler, Span<float> scratch)
-        => Run(input, batch, p, output, scheduler, scratch, isMax: true);
+        => Run(input, batch, p, output, (long)p.C * p.P * p.Q, scheduler, scratch, isMax: true);
+
+    /// <summary>Max pooling with output image n at <c>output[n · outputImageStride …]</c> (a slice of a wider
+    /// concatenation written in place).</summary>
+    public static void Max(ReadOnlySpan<float> input, int batch, in PoolParams p, Span<float> output, long outputImageStride, Scheduler? scheduler, Span<float> scratch)
+        => Run(input, batch, p, output, outputImageStride, scheduler, scratch, isMax: true);
 
     /// <summary>Average pooling of <paramref name="batch"/> NCHW images into batch × C × P × Q.</summary>
     public static void Average(ReadOnlySpan<float> input, int batch, in PoolParams p, Span<float> output, Scheduler? scheduler, Span<float> scratch)
-        => Run(input, batch, p, output, scheduler, scratch, isMax: false);
+        => Run(input, batch, p, output, (long)p.C * p.P * p.Q, scheduler, scratch, isMax: false);
 
-    private static void Run(ReadOnlySpan<float> input, int batch, in PoolParams p, Span<float> output, Scheduler? scheduler, Span<float> scratch, bool isMax)
+    /// <summary>Average pooling with output image n at <c>output[n · outputImageStride …]</c>.</summary>
+    public static void Average(ReadOnlySpan<float> input, int batch, in PoolParams p, Span<float> output, long outputImageStride, Scheduler? scheduler, Span<float> scratch)
+        => Run(input, batch, p, output, outputImageStride, scheduler, scratch, isMax: false);
+
+    private static void Run(ReadOnlySpan<float> input, int batch, in PoolParams p, Span<float> output, long outStride, Scheduler? scheduler, Span<float> scratch, bool isMax)
     {
         p.Validate();
         scheduler ??= Scheduler.Inline;
+        long image = (long)p.C * p.P * p.Q;
+        if (outStride < image) throw new ArgumentException($"pool: the output image stride {outStride} is smaller than an image ({image}).");
         if (input.Length < (long)batch * p.C * p.H * p.W) throw new ArgumentException($"pool: input needs {(long)batch * p.C * p.H * p.W} values, got {input.Length}.");
-        if (output.Length < (long)batch * p.C * p.P * p.Q) throw new ArgumentException($"pool: output needs {(long)batch * p.C * p.P * p.Q} values, got {output.Length}.");
+        if (output.Length < (batch - 1) * outStride + image) throw new ArgumentException($"pool: output needs {(batch - 1) * outStride + image} values, got {output.Length}.");
         if (scratch.Length < ScratchElements(p, scheduler.ThreadCount)) throw new ArgumentException($"pool: scratch needs {ScratchElements(p, scheduler.ThreadCount)} floats, got {scratch.Length}.");
         fixed (float* x = input) fixed (float* y = output) fixed (float* s = scratch)
             scheduler.For(batch * p.C, new Body
             {
-                X = x, Y = y, Scratch = s, P = p, IsMax = isMax, Flat = isMax && Flat(p), VectorRows = isMax && VectorRows(p),
+                X = x, Y = y, OutStride = outStride, Scratch = s, P = p, IsMax = isMax, Flat = isMax && Flat(p), VectorRows = isMax && VectorRows(p),
                 PerThread = PerThread(p),
             });
     }
@@ -133,6 +144,7 @@ public static unsafe class Pooling
     private struct Body : IParallelBody
     {
         public float* X, Y, Scratch;
+        public long OutStride;
         public PoolParams P;
         public bool IsMax, Flat, VectorRows;
         public int PerThread;
@@ -158,7 +170,7 @@ public static unsafe class Pooling
             var p = P;
             int H = p.H, W = p.W, OP = p.P, OQ = p.Q;
             float* x = X + (long)plane * H * W;
-            float* y = Y + (long)plane * OP * OQ;
+            float* y = Y + plane / p.C * OutStride + (long)(plane % p.C) * OP * OQ;
             float* row = buffer + p.PadLeft;
             int total = RowFloats(p);
             new Span<float>(buffer, p.PadLeft).Fill(float.NegativeInfinity);
@@ -208,7 +220,7 @@ public static unsafe class Pooling
             float* m = a + area + 32;           // maxima of S neighbours
             float* line = m + area + 32;        // one output row before striding
             float* x = X + (long)plane * H * W;
-            float* y = Y + (long)plane * OP * OQ;
+            float* y = Y + plane / p.C * OutStride + (long)(plane % p.C) * OP * OQ;
 
             new Span<float>(a, area + 32).Fill(float.NegativeInfinity);
             for (int ih = 0; ih < H; ih++)
@@ -283,7 +295,7 @@ public static unsafe class Pooling
             var p = P;
             int H = p.H, W = p.W, OP = p.P, OQ = p.Q;
             float* x = X + (long)plane * H * W;
-            float* y = Y + (long)plane * OP * OQ;
+            float* y = Y + plane / p.C * OutStride + (long)(plane % p.C) * OP * OQ;
             for (int op = 0; op < OP; op++)
             {
                 int hs = op * p.StrideH - p.PadTop, he = Math.Min(hs + p.R, H + p.PadBottom);
