@@ -75,28 +75,69 @@ internal static class GraphCheck
         foreach (int s in plan.OutputSlots) dies[s] = Never;
 
         bool InArena(int s) => plan.SlotOffsets[s] >= 0;
-        (long Start, long End) Range(int s) => (plan.SlotOffsets[s], plan.SlotOffsets[s] + plan.SlotShapes[s].ElementCount);
-        void NoOverlap(int a, int b, string when)
+        // A slot's memory: one range per image, images a slot image stride apart (wider than the image for values the
+        // plan wrote into a concatenation in place).
+        long Image(int s) => plan.SlotShapes[s].Rank > 0 && plan.SlotShapes[s][0] > 0 ? plan.SlotShapes[s].ElementCount / plan.SlotShapes[s][0] : plan.SlotShapes[s].ElementCount;
+        int Images(int s) => plan.SlotShapes[s].Rank > 0 ? Math.Max(1, plan.SlotShapes[s][0]) : 1;
+        IEnumerable<(long Start, long End)> Ranges(int s)
         {
-            var (a0, a1) = Range(a); var (b0, b1) = Range(b);
-            bool overlap = a0 < b1 && b0 < a1 && a1 > a0 && b1 > b0;
-            Assert.False(overlap, $"{when}: slot {a} [{a0}, {a1}) overlaps live slot {b} [{b0}, {b1})");
-            Assert.True(a1 <= plan.ArenaElements && b1 <= plan.ArenaElements, "slot beyond the arena");
+            for (int n = 0; n < Images(s); n++)
+            {
+                long start = plan.SlotOffsets[s] + n * plan.SlotImageStrides[s];
+                yield return (start, start + Image(s));
+            }
+        }
+        bool Overlaps(int a, int b) => Image(a) > 0 && Image(b) > 0 &&
+            Ranges(a).Any(x => Ranges(b).Any(y => x.Start < y.End && y.Start < x.End));
+        foreach (int s in Enumerable.Range(0, slots).Where(InArena))
+        {
+            Assert.True(plan.SlotImageStrides[s] >= Image(s), $"slot {s}: image stride below the image size");
+            Assert.True(Ranges(s).All(r => r.End <= plan.ArenaElements), $"slot {s} reaches beyond the arena");
         }
 
         var inputs = plan.InputSlots.Distinct().Where(InArena).ToArray();
         for (int i = 0; i < inputs.Length; i++)
-            for (int j = i + 1; j < inputs.Length; j++) NoOverlap(inputs[i], inputs[j], "network inputs");
+            for (int j = i + 1; j < inputs.Length; j++)
+                Assert.False(Overlaps(inputs[i], inputs[j]), $"network inputs {inputs[i]} and {inputs[j]} overlap");
+
+        bool IsPlacedAt(CompiledStep concat, int v)
+        {
+            int o = concat.OutputSlot;
+            long inner = plan.SlotShapes[o].ElementsFrom(2), channel = 0;
+            foreach (int input in concat.InputSlots)
+            {
+                if (input == v)
+                    return plan.SlotOffsets[v] == plan.SlotOffsets[o] + channel * inner && plan.SlotImageStrides[v] == plan.SlotImageStrides[o];
+                channel += plan.SlotShapes[input][1];
+            }
+            return false;
+        }
 
         foreach (var step in plan.Steps)
         {
             int o = step.OutputSlot;
             if (!InArena(o)) continue;
+            if (step.InPlace)
+            {
+                // Nothing runs: each input must already be the output's channel range it stands for.
+                long inner = plan.SlotShapes[o].ElementsFrom(2), channel = 0;
+                foreach (int v in step.InputSlots)
+                {
+                    Assert.Equal(plan.SlotOffsets[o] + channel * inner, plan.SlotOffsets[v]);
+                    Assert.Equal(plan.SlotImageStrides[o], plan.SlotImageStrides[v]);
+                    channel += plan.SlotShapes[v][1];
+                }
+                continue;
+            }
             for (int v = 0; v < slots; v++)
             {
                 if (v == o || !InArena(v)) continue;
                 bool live = born[v] < step.Index && dies[v] >= step.Index;
-                if (live) NoOverlap(o, v, $"step {step.Index} ({step.Name})");
+                // A concatenation's copy may cover an input its producer already wrote into place (the same values),
+                // and only at that input's own channel range.
+                bool placedInput = step.Kind == "Concat" && IsPlacedAt(step, v);
+                if (live && !placedInput)
+                    Assert.False(Overlaps(o, v), $"step {step.Index} ({step.Name}) writes slot {o} over live slot {v}");
             }
         }
     }
