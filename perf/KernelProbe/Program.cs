@@ -18,6 +18,7 @@ internal static unsafe class Program
         if (what is "shapes") { ShapeProbe.Run(peak1); return; }
         if (what is "pools") { ShapeProbe.Pools(); return; }
         if (what is "folds") { ShapeProbe.Folds(); return; }
+        if (what is "norms") { ShapeProbe.Norms(); return; }
         if (what is "all" or "gemm") GemmProbe(peak1, peak2);
         if (what is "all" or "conv" or "convq") ConvProbe.Run(peak1, peak2, withReference: what != "convq");
     }

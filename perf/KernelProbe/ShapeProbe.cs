@@ -83,6 +83,48 @@ internal static class ShapeProbe
         }
     }
 
+    /// <summary>DenseNet's norm → relu → conv 1×1: a BatchNorm pass then the conv, against the conv normalising its input
+    /// as it reads it (<see cref="InputAffine"/>). Interleaved, min of rounds, ms.</summary>
+    public static void Norms()
+    {
+        var layers = new (string, ConvParams, int)[]
+        {
+            ("dn 256→128 @56 bs1", new ConvParams(256, 56, 56, 128, 1, 1), 1), ("dn 128→128 @56 bs8", new ConvParams(128, 56, 56, 128, 1, 1), 8),
+            ("dn 480→128 @28 bs1", new ConvParams(480, 28, 28, 128, 1, 1), 1), ("dn 480→128 @28 bs8", new ConvParams(480, 28, 28, 128, 1, 1), 8),
+            ("dn 800→128 @14 bs1", new ConvParams(800, 14, 14, 128, 1, 1), 1), ("dn 800→128 @14 bs8", new ConvParams(800, 14, 14, 128, 1, 1), 8),
+            ("dn 960→128 @7 bs8", new ConvParams(960, 7, 7, 128, 1, 1), 8),
+        };
+        var scratch = new float[32 << 20];
+        foreach (int threads in new[] { 1, 2 })
+        {
+            using var s = new Scheduler(threads);
+            Console.WriteLine($"layer | algorithm | BN pass + conv | conv with input map  (ms, {threads} thread(s), min of 5 rounds)");
+            foreach (var (name, p, batch) in layers)
+            {
+                var x = new float[p.InputElements * batch]; new SeededRandom(1).FillUniform(x, -1, 1);
+                var xn = new float[x.Length];
+                var w = new float[p.WeightElements]; new SeededRandom(2).FillUniform(w, -0.1f, 0.1f);
+                var y = new float[p.OutputElements * batch];
+                var scale = new float[p.C]; var shift = new float[p.C];
+                new SeededRandom(3).FillUniform(scale, 0.5f, 1.5f); new SeededRandom(4).FillUniform(shift, -0.5f, 0.5f);
+                var alg = ConvAlgorithmChooser.Choose(p, batch);
+                var plain = PreparedConv.Create(alg, p, w, default, Activation.Relu);
+                var mapped = PreparedConv.Create(alg, p, w, default, Activation.Relu, inputMap: new InputAffine(scale, shift, Activation.Relu));
+                double a = double.MaxValue, b = double.MaxValue;
+                for (int round = 0; round < 5; round++)
+                {
+                    a = Math.Min(a, 1.0 / Best(() =>
+                    {
+                        SharpConv.Kernels.Pool.ParallelElementwise.ScaleShift(x, xn, batch, p.C, p.H * p.W, scale, shift, Activation.Relu, s);
+                        plain.Execute(xn, batch, y, default, s, scratch);
+                    }, 1e6));
+                    b = Math.Min(b, 1.0 / Best(() => mapped.Execute(x, batch, y, default, s, scratch), 1e6));
+                }
+                Console.WriteLine($"{name,-20} | {alg,-10} | {a,7:F3} | {b,7:F3}  ({a / b:F2}×)");
+            }
+        }
+    }
+
     public static void Pools()
     {
         var shapes = new (string, SharpConv.Kernels.Pool.PoolParams)[]

@@ -85,8 +85,15 @@ foreach (var name in nets)
             {
                 null => null,
                 "noinplace" => net.Compile(new CompileOptions { Threads = threads, ConcatInPlace = false }),
-                _ => throw new ArgumentException($"-vs: unknown variant '{versus}' (known: noinplace)"),
+                "noinputnorm" => CompileWithout(() => FuseInputNormPass.Enabled = false, () => FuseInputNormPass.Enabled = true),
+                _ => throw new ArgumentException($"-vs: unknown variant '{versus}' (known: noinplace, noinputnorm)"),
             };
+            CompiledNetwork CompileWithout(Action off, Action on)
+            {
+                off();
+                try { return net.Compile(new CompileOptions { Threads = threads }); }
+                finally { on(); }
+            }
             if (other != null)
             {
                 var otherOut = new Tensor(output.Shape, ortOut);

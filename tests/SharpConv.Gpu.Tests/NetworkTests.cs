@@ -80,6 +80,28 @@ public sealed class NetworkTests(SimulatorFixture sim)
         EndToEnd(Zoo.Zoo.Build("lenet5-original"), 1);
     }
 
+    /// <summary>A DenseNet block: each layer's concat → norm → relu → 1×1 conv (the norm becomes the convolution's input
+    /// map on the CPU; the GPU layer normalises into scratch first), then norm → relu → 3×3 conv; a transition.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void DenseBlockWithNormalisedConvolutionInputs(int batch)
+    {
+        var b = new NetworkBuilder("tiny-densenet");
+        var x = b.Input(3, 11, 11).Conv(8, 3, padding: 1, seed: 1);
+        var features = new List<Value> { x };
+        for (int i = 0; i < 3; i++)
+        {
+            var cat = features.Count == 1 ? features[0] : b.Concat([.. features]);
+            features.Add(cat.Bn(10 + i).Relu().Conv(12, 1, seed: 20 + i).Bn(30 + i).Relu().Conv(4, 3, padding: 1, seed: 40 + i));
+        }
+        var y = b.Concat([.. features]).Bn(50).Relu().Conv(6, 1, seed: 51).AvgPool(2, 2).GlobalAvgPool().Flatten();
+        var net = b.Build(y);
+        var compiled = net.Compile(new CompileOptions { Threads = 1 });
+        Assert.Equal(4, compiled.Steps.Count(s => s.Op is FusedOp { Prologue: not null }));
+        EndToEnd(net, batch, 1e-4);
+    }
+
     /// <summary>SqueezeNet's fire module: squeeze 1×1, expand 1×1 and 3×3, concatenated; then the classifier head.</summary>
     [Theory]
     [InlineData(1)]

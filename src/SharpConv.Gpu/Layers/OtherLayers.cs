@@ -283,6 +283,9 @@ internal static class LayerFactory
         switch (op)
         {
             case Conv2d conv: return new ConvLayer(step.Name, conv, false, Epilogue.None, forced, forcedForLayer, weights, kernels);
+            case FusedOp { Main: Conv2d conv, Prologue: { } norm } f:
+                return new InputNormConvLayer(new BatchNormLayer(norm, f.PrologueClamp, weights, kernels),
+                    new ConvLayer(step.Name, conv, f.HasResidual, f.Epilogue, forced, forcedForLayer, weights, kernels));
             case FusedOp { Main: Conv2d conv } f: return new ConvLayer(step.Name, conv, f.HasResidual, f.Epilogue, forced, forcedForLayer, weights, kernels);
             case Linear lin: return new LinearLayer(lin, false, Epilogue.None, weights, kernels);
             case FusedOp { Main: Linear lin } f: return new LinearLayer(lin, f.HasResidual, f.Epilogue, weights, kernels);
@@ -309,5 +312,40 @@ internal static class LayerFactory
             return new BinaryLayer(binary, kernels);
         }
         throw new GpuUnsupportedOperatorException(step.Name, op.Kind, "there is no GPU kernel for this op; run it on the CPU engine.");
+    }
+}
+
+/// <summary>A convolution whose input is normalised first (the CPU's input map, DenseNet's norm → relu → conv 1×1): the
+/// BatchNorm + clamp writes the normalised input into the front of the scratch, the convolution reads it there.</summary>
+internal sealed class InputNormConvLayer(BatchNormLayer norm, ConvLayer conv) : GpuLayer
+{
+    public override string Algorithm => conv.Algorithm;
+
+    private static long Normalised(CompiledStep step) => (step.InputShapes[0].ElementCount + 63) & ~63L;
+
+    public override long ScratchElements(CompiledStep step, long maxScratch)
+    {
+        long n = Normalised(step);
+        return n + conv.ScratchElements(step, Math.Max(1, maxScratch - n));
+    }
+
+    public override Action? Bind(BindContext c)
+    {
+        long n = Normalised(c.Step);
+        var normalised = c.Scratch.SubView(0, n);
+        var runNorm = norm.Bind(new BindContext
+        {
+            Kernels = c.Kernels, Step = c.Step, Inputs = [c.Inputs[0]], Output = normalised, Scratch = c.Dummy,
+            Weights = c.Weights, Dummy = c.Dummy, MaxScratch = 1,
+        });
+        var inputs = c.Inputs.ToArray();
+        inputs[0] = normalised;
+        var rest = c.Scratch.Length > n ? c.Scratch.SubView(n) : c.Dummy;
+        var runConv = conv.Bind(new BindContext
+        {
+            Kernels = c.Kernels, Step = c.Step, Inputs = inputs, Output = c.Output, Scratch = rest,
+            Weights = c.Weights, Dummy = c.Dummy, MaxScratch = Math.Max(1, c.MaxScratch - n),
+        });
+        return () => { runNorm?.Invoke(); runConv?.Invoke(); };
     }
 }

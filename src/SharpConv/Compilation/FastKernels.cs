@@ -39,9 +39,10 @@ internal static class FastKernels
             FusedOp f => (f.Main, f.HasResidual, f.Epilogue),
             _ => (node.Op, false, Epilogue.None),
         };
+        var inputMap = node.Op is FusedOp { Prologue: { } norm } fp ? ToInputAffine(norm, fp.PrologueClamp) : null;
         return main switch
         {
-            Conv2d conv => ConvKernel.Create(node.Name, node.DisplayName, conv, inputShapes[0], residual, epilogue, options, forced),
+            Conv2d conv => ConvKernel.Create(node.Name, node.DisplayName, conv, inputShapes[0], residual, epilogue, inputMap, options, forced),
             Linear lin when !residual => new LinearKernel(lin, epilogue, options.Threads, inputShapes[0][0]),
             MaxPool2d pool when PoolKernel.Fits(pool.Window) => new PoolKernel(pool.Window, true, true, inputShapes[0], options.Threads),
             AvgPool2d pool when PoolKernel.Fits(pool.Window) => new PoolKernel(pool.Window, false, pool.CountIncludePad, inputShapes[0], options.Threads),
@@ -57,6 +58,12 @@ internal static class FastKernels
     }
 
     public static Activation ToActivation(Epilogue e) => new(e.Min, e.Max);
+
+    private static InputAffine ToInputAffine(BatchNorm bn, Epilogue clamp)
+    {
+        var (scale, shift) = bn.AsAffine();
+        return new InputAffine(scale, shift, ToActivation(clamp));
+    }
 }
 
 /// <summary>
@@ -73,20 +80,22 @@ internal sealed class ConvKernel : Kernel
     private readonly ConvAlgorithm? _forced;
     private readonly bool _winogradSafe;
     private readonly bool _residual;
+    private readonly InputAffine? _inputMap;
     private readonly int _threads;
     private readonly ConvAlgorithm _declared;
     private readonly PreparedConv?[] _prepared = new PreparedConv?[Enum.GetValues<ConvAlgorithm>().Length];
     private readonly Lock _prepareLock = new();
 
-    private ConvKernel(in ConvParams p, Conv2d conv, Activation activation, ConvAlgorithm? forced, bool residual, int threads, int declaredBatch)
+    private ConvKernel(in ConvParams p, Conv2d conv, Activation activation, InputAffine? inputMap, ConvAlgorithm? forced, bool residual, int threads, int declaredBatch)
     {
-        _p = p; _conv = conv; _activation = activation; _forced = forced; _residual = residual; _threads = threads;
+        _p = p; _conv = conv; _activation = activation; _inputMap = inputMap; _forced = forced; _residual = residual; _threads = threads;
         _winogradSafe = WinogradSafe(conv.Weight.Value.Span);
         _declared = ChooseFor(declaredBatch);
         Prepared(_declared);   // pack the weights now, at compile time, for the declared batch
     }
 
-    public static ConvKernel Create(string node, string nodeDisplay, Conv2d conv, Shape input, bool residual, Epilogue epilogue, CompileOptions options, string? forced)
+    public static ConvKernel Create(string node, string nodeDisplay, Conv2d conv, Shape input, bool residual, Epilogue epilogue,
+        InputAffine? inputMap, CompileOptions options, string? forced)
     {
         var p = new ConvParams(conv.InChannels, input.H, input.W, conv.OutChannels, conv.KernelH, conv.KernelW, groups: conv.Groups)
         {
@@ -104,7 +113,7 @@ internal sealed class ConvKernel : Kernel
                 // A per-layer choice that cannot run is an error; a global one applies where it can.
                 throw new InvalidLayerException(nodeDisplay, $"algorithm '{forced}' cannot run this layer: {ConvAlgorithmChooser.WhyNot(algorithm, p)}.");
         }
-        return new ConvKernel(p, conv, FastKernels.ToActivation(epilogue), fixedAlgorithm, residual, options.Threads, input.N);
+        return new ConvKernel(p, conv, FastKernels.ToActivation(epilogue), inputMap, fixedAlgorithm, residual, options.Threads, input.N);
     }
 
     /// <summary>The algorithm this layer runs at <paramref name="batch"/> images: the forced one, else the chooser's,
@@ -113,6 +122,8 @@ internal sealed class ConvKernel : Kernel
     {
         var algorithm = _forced ?? ConvAlgorithmChooser.Choose(_p, batch, _residual);
         if (algorithm is ConvAlgorithm.Winograd23 or ConvAlgorithm.Winograd43 && !_winogradSafe) algorithm = ConvAlgorithm.Im2ColGemm;
+        // A normalised input is read by the two kernels that take an input map (the fusion pass admits only 1×1 layers).
+        if (_inputMap != null && algorithm is not (ConvAlgorithm.Pointwise or ConvAlgorithm.Direct)) algorithm = ConvAlgorithm.Pointwise;
         return algorithm;
     }
 
@@ -126,7 +137,7 @@ internal sealed class ConvKernel : Kernel
             if (prepared is null)
             {
                 ReadOnlySpan<float> bias = _conv.Bias is null ? default : _conv.Bias.Value.Span;
-                prepared = PreparedConv.Create(algorithm, _p, _conv.Weight.Value.Span, bias, _activation);
+                prepared = PreparedConv.Create(algorithm, _p, _conv.Weight.Value.Span, bias, _activation, inputMap: _inputMap);
                 Volatile.Write(ref _prepared[(int)algorithm], prepared);
             }
             return prepared;
@@ -156,8 +167,12 @@ internal sealed class ConvKernel : Kernel
     // The residual shares the output's layout, so only a layer without one writes into a concatenation.
     internal override bool WritesImageStrided => !_residual;
 
+    // A layer with an input map runs on the pointwise or direct kernel, which read a slice of a concatenation in place
+    // (DenseNet's dense layers read their prefix of the block).
+    internal override bool ReadsImageStrided => _inputMap != null && !_residual;
+
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context) =>
-        Prepared(ChooseFor(output.Shape.N)).Execute(inputs[0].Span, output.Shape.N, output.Span, output.ImageStride,
+        Prepared(ChooseFor(output.Shape.N)).Execute(inputs[0].Span, inputs[0].ImageStride, output.Shape.N, output.Span, output.ImageStride,
             _residual ? inputs[1].Span : default, context.Scheduler, context.Scratch.Span);
 }
 

@@ -23,18 +23,24 @@ public readonly record struct Epilogue(float Min, float Max)
 /// <summary>
 /// A convolution or linear layer with what followed it folded into its store: an optional residual addend (the
 /// ResNet shortcut, input 1) and an optional clamp. An unfolded BatchNorm (DenseNet's and pre-activation ResNet's
-/// norm → relu) takes a clamp too, so the pair is one pass. Its reference kernel is the plain composition, so fused graphs are
-/// checked against unfused ones; fast kernels do it in one pass.
+/// norm → relu) takes a clamp too, so the pair is one pass. A 1×1 convolution may also take the BatchNorm + clamp that
+/// precedes it as a <see cref="Prologue"/>, applied to its input as it is read (DenseNet's norm → relu → conv 1×1).
+/// Its reference kernel is the plain composition, so fused graphs are checked against unfused ones; fast kernels do it
+/// in one pass.
 /// </summary>
 public sealed class FusedOp : Op
 {
     /// <summary>Fuses <paramref name="main"/> with a residual addend (when <paramref name="residual"/>) and a clamp.</summary>
-    public FusedOp(Op main, bool residual, Epilogue epilogue)
+    public FusedOp(Op main, bool residual, Epilogue epilogue) : this(main, residual, epilogue, null, Epilogue.None) { }
+
+    /// <summary>Fuses <paramref name="main"/> (a convolution) with a BatchNorm + clamp on its input, a residual and a clamp.</summary>
+    public FusedOp(Op main, bool residual, Epilogue epilogue, BatchNorm? prologue, Epilogue prologueClamp)
     {
         if (main is not (Conv2d or Linear or BatchNorm)) throw new ArgumentException($"only Conv2d, Linear and BatchNorm fuse, not {main.Kind}.", nameof(main));
         if (residual && main is BatchNorm) throw new ArgumentException("a BatchNorm fuses a clamp, not a residual.", nameof(residual));
-        Main = main; HasResidual = residual; Epilogue = epilogue;
-        SetParameters([.. main.Parameters]);
+        if (prologue != null && main is not Conv2d) throw new ArgumentException("only a convolution takes a BatchNorm on its input.", nameof(prologue));
+        Main = main; HasResidual = residual; Epilogue = epilogue; Prologue = prologue; PrologueClamp = prologueClamp;
+        SetParameters(prologue is null ? [.. main.Parameters] : [.. prologue.Parameters, .. main.Parameters]);
     }
     /// <summary>The convolution, linear layer or BatchNorm.</summary>
     public Op Main { get; }
@@ -42,6 +48,10 @@ public sealed class FusedOp : Op
     public bool HasResidual { get; }
     /// <summary>The clamp.</summary>
     public Epilogue Epilogue { get; }
+    /// <summary>The BatchNorm applied to the input before <see cref="Main"/>, or null.</summary>
+    public BatchNorm? Prologue { get; }
+    /// <summary>The clamp after <see cref="Prologue"/>.</summary>
+    public Epilogue PrologueClamp { get; }
     /// <inheritdoc/>
     public override string Kind => Main.Kind;
     /// <inheritdoc/>
@@ -49,7 +59,9 @@ public sealed class FusedOp : Op
     /// <inheritdoc/>
     public override int MaxInputs => MinInputs;
     /// <inheritdoc/>
-    public override string Describe() => Main.Describe() + (HasResidual ? " +residual" : "") + (Epilogue.IsNone ? "" : $" +{Epilogue}");
+    public override string Describe() =>
+        (Prologue is null ? "" : $"{Prologue.Describe()}{(PrologueClamp.IsNone ? "" : $" +{PrologueClamp}")} → ") +
+        Main.Describe() + (HasResidual ? " +residual" : "") + (Epilogue.IsNone ? "" : $" +{Epilogue}");
     /// <inheritdoc/>
     public override Shape InferShape(string node, IReadOnlyList<Shape> inputs)
     {
@@ -64,7 +76,18 @@ public sealed class FusedOp : Op
     /// <inheritdoc/>
     public override void RunReference(ReadOnlySpan<Tensor> inputs, Tensor output)
     {
-        Main.RunReference(inputs[..1], output);
+        if (Prologue is null) Main.RunReference(inputs[..1], output);
+        else
+        {
+            var normalised = new Tensor(inputs[0].Shape);
+            Prologue.RunReference(inputs[..1], normalised);
+            if (!PrologueClamp.IsNone)
+            {
+                var n = normalised.Span;
+                for (int i = 0; i < n.Length; i++) n[i] = PrologueClamp.Apply(n[i]);
+            }
+            Main.RunReference([normalised], output);
+        }
         var y = output.Span;
         if (HasResidual)
         {

@@ -195,7 +195,7 @@ public sealed class FuseActivationPass : ICompilePass
             {
                 Conv2d or Linear => new FusedOp(producer.Op, false, epilogue),
                 BatchNorm => new FusedOp(producer.Op, false, epilogue),
-                FusedOp f when f.Epilogue.IsNone => new FusedOp(f.Main, f.HasResidual, epilogue),
+                FusedOp f when f.Epilogue.IsNone => new FusedOp(f.Main, f.HasResidual, epilogue, f.Prologue, f.PrologueClamp),
                 _ => null,
             };
             if (fused is null) continue;
@@ -203,6 +203,62 @@ public sealed class FuseActivationPass : ICompilePass
             producer.Absorbed.Add(act.Name);
             graph.Bypass(act, producer);
             graph.Log.Add($"{Name}: fused {act.Name} into {producer.DisplayName}");
+        }
+    }
+}
+
+/// <summary>
+/// Moves an unfoldable BatchNorm (+ clamp) into the 1×1 convolution that is its only reader, as that convolution's
+/// input map: DenseNet's norm → relu → conv 1×1, where the norm cannot fold into the convolution before it (a ReLU and
+/// a concatenation stand between them). The convolution then normalises each input channel while it packs or pads it,
+/// so the normalised tensor is never written and read back. Along with the concatenations in place, this lets a dense
+/// layer read its prefix of the block straight from the block's memory.
+/// Only convolutions that run on the pointwise or direct kernels qualify (1×1, stride 1, no padding, groups 1, and no
+/// other algorithm forced on them). The result is bit-identical to the separate pass.
+/// </summary>
+public sealed class FuseInputNormPass : ICompilePass
+{
+    /// <inheritdoc/>
+    public string Name => "fuse-input-norm";
+
+    /// <summary>A measurement knob (perf/SpeedProbe <c>-vs noinputnorm</c>); read when a network is compiled.</summary>
+    internal static bool Enabled = true;
+
+    /// <inheritdoc/>
+    public void Apply(CompilationGraph graph, CompileOptions options)
+    {
+        if (!options.Fuse || options.Kernels != KernelSet.Fast || !Enabled) return;
+        foreach (var norm in graph.Nodes.ToList())
+        {
+            var (bn, clamp) = norm.Op switch
+            {
+                BatchNorm b => (b, Epilogue.None),
+                FusedOp { Main: BatchNorm b } f => (b, f.Epilogue),
+                _ => ((BatchNorm?)null, Epilogue.None),
+            };
+            if (bn is null || graph.Outputs.Contains(norm) || graph.Inputs.Contains(norm)) continue;
+            var readers = graph.ConsumersOf(norm).ToList();
+            if (readers.Count != 1) continue;
+            var conv = readers[0];
+            var (main, residual, epilogue) = conv.Op switch
+            {
+                Conv2d c => (c, false, Epilogue.None),
+                FusedOp { Main: Conv2d c, Prologue: null } f => (c, f.HasResidual, f.Epilogue),
+                _ => ((Conv2d?)null, false, Epilogue.None),
+            };
+            if (main is null || conv.Inputs[0] != norm || conv.Inputs.Count(i => i == norm) != 1) continue;
+            if (main.KernelH != 1 || main.KernelW != 1 || main.StrideH != 1 || main.StrideW != 1 || main.Groups != 1
+                || main.Padding != default || main.InChannels != bn.Channels) continue;
+            string? forced = options.LayerAlgorithms.TryGetValue(conv.DisplayName, out var f1) ? f1
+                : options.LayerAlgorithms.TryGetValue(conv.Name, out f1) ? f1 : options.ConvAlgorithm;
+            if (forced is not null && !(FastKernels.ConvAlgorithmNames.TryGetValue(forced, out var a) && a is Kernels.Conv.ConvAlgorithm.Pointwise or Kernels.Conv.ConvAlgorithm.Direct))
+                continue;
+            conv.Op = new FusedOp(main, residual, epilogue, bn, clamp);
+            conv.Inputs[0] = norm.Inputs[0];
+            conv.Absorbed.Insert(0, norm.Name);
+            conv.Absorbed.InsertRange(1, norm.Absorbed);
+            graph.Nodes.Remove(norm);
+            graph.Log.Add($"{Name}: {norm.DisplayName} normalises the input of {conv.DisplayName}");
         }
     }
 }

@@ -165,24 +165,25 @@ public class CompilePassTests
     }
 }
 
-/// <summary>DenseNet's pre-activation (concat → norm → relu → conv): the BatchNorm cannot fold into a conv, so the ReLU
-/// fuses into it and the pair is one parallel pass.</summary>
+/// <summary>DenseNet's pre-activation (concat → norm → relu → conv): the BatchNorm cannot fold into a conv. Before a
+/// 1×1 convolution it becomes that convolution's input map; before any other, the ReLU fuses into it and the pair is
+/// one parallel pass.</summary>
 public class PreActivationFusionTests
 {
-    private static Network DenseLike()
+    private static Network DenseLike(int kernel = 1)
     {
         var b = new NetworkBuilder("dense-like");
         var x = b.Input(6, 9, 9, batch: 3);
         var a = x.Conv(5, 3, padding: 1);
         var cat = b.Concat([x, a]);
-        var y = cat.Then(CompilePassTests.RandomBatchNorm(11, 30), "norm1").Relu().Conv(7, 1);
+        var y = cat.Then(CompilePassTests.RandomBatchNorm(11, 30), "norm1").Relu().Conv(7, kernel, padding: kernel / 2);
         return b.Build(y);
     }
 
     [Fact]
     public void NormReluBecomesOneStepMatchingTheReference()
     {
-        var net = DenseLike();
+        var net = DenseLike(kernel: 3);
         using var fast = net.Compile(new CompileOptions { Threads = 2 });
         var step = Assert.Single(fast.Steps, s => s.Op is FusedOp { Main: BatchNorm });
         Assert.Equal("vector", step.Algorithm);
@@ -195,9 +196,23 @@ public class PreActivationFusionTests
     }
 
     [Fact]
-    public void SameBitsOnOneTwoAndThreeThreads()
+    public void NormReluBeforeA1x1ConvolutionBecomesItsInputMap()
     {
-        var net = DenseLike();
+        var net = DenseLike(kernel: 1);
+        using var fast = net.Compile(new CompileOptions { Threads = 2 });
+        Assert.DoesNotContain(fast.Steps, s => s.Kind == "BatchNorm" || s.Op is Relu);
+        var conv = Assert.Single(fast.Steps, s => s.Op is FusedOp { Main: Conv2d { KernelH: 1 }, Prologue: not null });
+        Assert.Contains("norm1", conv.Absorbed);
+        var input = Tensor.RandomNormal(net.InputShape, 3);
+        GraphCheck.AssertClose(net.RunReference(input), fast.Run(input), 1e-5);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void SameBitsOnOneTwoAndThreeThreads(int kernel)
+    {
+        var net = DenseLike(kernel);
         var input = Tensor.RandomNormal(net.InputShape, 4);
         float[]? first = null;
         foreach (int threads in new[] { 1, 2, 3 })

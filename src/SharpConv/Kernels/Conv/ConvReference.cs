@@ -57,13 +57,13 @@ internal sealed unsafe class ReferenceConv : PreparedConv
 
     public override int ScratchElements(int batch, int threads) => 0;
 
-    private protected override void Run(float* input, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
+    private protected override void Run(float* input, long inStride, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
     {
         var p = Params;
         if (outStride != p.OutputElements && batch > 1)
         {
             for (int b = 0; b < batch; b++)
-                Run(input + b * p.InputElements, 1, output + b * outStride, p.OutputElements, residual == null ? null : residual + b * outStride, scheduler, scratch);
+                Run(input + b * inStride, p.InputElements, 1, output + b * outStride, p.OutputElements, residual == null ? null : residual + b * outStride, scheduler, scratch);
             return;
         }
         int outLen = checked((int)(p.OutputElements * batch));

@@ -29,7 +29,7 @@ internal sealed unsafe class Depthwise : PreparedConv
 
     public override int ScratchElements(int batch, int threads) => threads * PerThread;
 
-    private protected override void Run(float* input, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
+    private protected override void Run(float* input, long inStride, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
     {
         fixed (float* w = _w)
             scheduler.For(batch * Params.K, new Body { Conv = this, X = input, W = w, Y = output, OutStride = outStride, Residual = residual, Scratch = scratch });

@@ -65,20 +65,21 @@ internal sealed unsafe class Direct : PreparedConv
     private long PaddedImage => (long)Params.C * _hp * _wp;
     private int TileFloats => _tilesPerRow * _mr * _nr + 16;
 
+    private protected override bool ReadsStridedInput => true;
+
     /// <summary>Taps per block: 64 channels of a 3×3 kernel; a block's input rows for a whole output row fit L1.</summary>
     private const int TapBlock = 576;
 
     public override int ScratchElements(int batch, int threads) => checked((int)(PaddedImage + 64 + (long)threads * TileFloats));
 
-    private protected override void Run(float* input, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
+    private protected override void Run(float* input, long inStride, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
     {
         var p = Params;
         float* padded = (float*)(((nint)scratch + 63) & ~(nint)63);
         float* tiles = padded + PaddedImage;
-        long inImage = p.InputElements;
         for (int b = 0; b < batch; b++)
         {
-            scheduler.For(p.C, new PadBody { Conv = this, X = input + b * inImage, Dst = padded });
+            scheduler.For(p.C, new PadBody { Conv = this, X = input + b * inStride, Dst = padded });
             scheduler.For(p.P * _w.Panels, new TileBody
             {
                 Conv = this, Padded = padded, Tiles = tiles,
@@ -97,13 +98,25 @@ internal sealed unsafe class Direct : PreparedConv
         {
             var p = Conv.Params;
             int wp = Conv._wp, hp = Conv._hp;
+            var map = Conv.InputMap;   // the normalised image; padding (were there any) stays zero, as the layer pads after the map
+            // Rows as wide as the buffer's with no padding above or left (1×1 layers, wide maps): the plane is one run.
+            bool whole = wp == p.W && p.PadLeft == 0 && p.PadTop == 0;
             for (int c = begin; c < end; c++)
             {
                 float* dst = Dst + (long)c * hp * wp;
-                new Span<float>(dst, hp * wp).Clear();
                 float* src = X + (long)c * p.H * p.W;
+                if (whole)
+                {
+                    int image = p.H * p.W;
+                    if (map != null) map.Apply(c, src, dst, image);
+                    else new ReadOnlySpan<float>(src, image).CopyTo(new Span<float>(dst, image));
+                    new Span<float>(dst + image, hp * wp - image).Clear();
+                    continue;
+                }
+                new Span<float>(dst, hp * wp).Clear();
                 for (int h = 0; h < p.H; h++)
-                    new ReadOnlySpan<float>(src + (long)h * p.W, p.W).CopyTo(new Span<float>(dst + (long)(h + p.PadTop) * wp + p.PadLeft, p.W));
+                    if (map != null) map.Apply(c, src + (long)h * p.W, dst + (long)(h + p.PadTop) * wp + p.PadLeft, p.W);
+                    else new ReadOnlySpan<float>(src + (long)h * p.W, p.W).CopyTo(new Span<float>(dst + (long)(h + p.PadTop) * wp + p.PadLeft, p.W));
             }
         }
     }

@@ -23,11 +23,15 @@ internal sealed unsafe class Pointwise : PreparedConv
 
     public override int ScratchElements(int batch, int threads) => _gemm.ScratchElements(batch, threads);
 
-    private protected override void Run(float* input, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
+    private protected override bool ReadsStridedInput => true;
+
+    private protected override void Run(float* input, long inStride, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
     {
         var p = Params;
         int hw = p.H * p.W;
-        var src = new MatrixSource { B = input, Ldb = hw, GroupStride = (long)(p.C / p.Groups) * hw, BatchStride = (long)p.C * hw };
-        _gemm.Run(src, batch, output, outStride, residual, (float*)Unsafe.AsPointer(ref Bias[0]), Activation, scheduler, scratch);
+        var src = new MatrixSource { B = input, Ldb = hw, GroupStride = (long)(p.C / p.Groups) * hw, BatchStride = inStride };
+        float* bias = (float*)Unsafe.AsPointer(ref Bias[0]);
+        if (InputMap is { } map) _gemm.Run(new AffineSource { Inner = src, Affine = map }, batch, output, outStride, residual, bias, Activation, scheduler, scratch);
+        else _gemm.Run(src, batch, output, outStride, residual, bias, Activation, scheduler, scratch);
     }
 }

@@ -27,6 +27,12 @@ public abstract unsafe class PreparedConv
     public ConvAlgorithm Algorithm { get; }
     /// <summary>The fused activation.</summary>
     public Activation Activation { get; }
+    /// <summary>The per-channel map applied to the input as it is read (an unfolded BatchNorm + clamp before the
+    /// layer), or null.</summary>
+    public InputAffine? InputMap { get; private set; }
+
+    /// <summary>Whether <see cref="Run"/> reads input images at any stride; the others get one image at a time.</summary>
+    private protected virtual bool ReadsStridedInput => false;
 
     /// <summary>Prepares <paramref name="algorithm"/> for the layer (packs/transforms the weights).</summary>
     /// <param name="algorithm">The algorithm; <see cref="ConvAlgorithmChooser.Choose(in ConvParams, int, bool)"/> picks a good one.</param>
@@ -35,18 +41,24 @@ public abstract unsafe class PreparedConv
     /// <param name="bias">K values, or empty for none.</param>
     /// <param name="activation">Fused clamp (ReLU…), <see cref="Activation.None"/> for none.</param>
     /// <param name="width">Vector width of the GEMM kernels; default the best one (tests force each).</param>
+    /// <param name="inputMap">A per-channel affine + clamp applied to the input as it is read (DenseNet's BatchNorm +
+    /// ReLU before a 1×1 convolution), or null. Only <see cref="ConvAlgorithm.Pointwise"/> and
+    /// <see cref="ConvAlgorithm.Direct"/> with groups 1 and no padding take one.</param>
     /// <exception cref="InvalidLayerException">The shape is invalid.</exception>
     /// <exception cref="ArgumentException">The algorithm cannot run this shape, or a span has the wrong length.</exception>
     public static PreparedConv Create(ConvAlgorithm algorithm, in ConvParams p, ReadOnlySpan<float> weights,
-        ReadOnlySpan<float> bias, Activation activation, SimdWidth? width = null)
+        ReadOnlySpan<float> bias, Activation activation, SimdWidth? width = null, InputAffine? inputMap = null)
     {
         p.Validate();
+        if (inputMap != null && (algorithm is not (ConvAlgorithm.Pointwise or ConvAlgorithm.Direct) || p.Groups != 1 || inputMap.Channels != p.C
+            || p.PadTop != 0 || p.PadLeft != 0 || p.PadBottom != 0 || p.PadRight != 0))
+            throw new ArgumentException($"conv {p}: an input map needs the pointwise or direct algorithm, groups 1, no padding and {p.C} channels (got {algorithm}, {inputMap.Channels}).");
         if (weights.Length != p.WeightElements)
             throw new ArgumentException($"conv {p}: weights need {p.WeightElements} values (K·C/G·R·S), got {weights.Length}.");
         if (!ConvAlgorithmChooser.Supports(algorithm, p))
             throw new ArgumentException($"conv {p}: {algorithm} cannot run this shape ({ConvAlgorithmChooser.WhyNot(algorithm, p)}).");
         var w = width ?? SimdSupport.Best;
-        return algorithm switch
+        PreparedConv conv = algorithm switch
         {
             ConvAlgorithm.Reference => new ReferenceConv(p, weights, bias, activation),
             ConvAlgorithm.Im2ColGemm => new Im2ColGemm(p, weights, bias, activation, w),
@@ -57,6 +69,8 @@ public abstract unsafe class PreparedConv
             ConvAlgorithm.Direct => new Direct(p, weights, bias, activation, w),
             _ => throw new ArgumentException($"unknown algorithm {algorithm}"),
         };
+        conv.InputMap = inputMap;
+        return conv;
     }
 
     /// <summary>Scratch floats <see cref="Execute"/> needs for <paramref name="batch"/> images on
@@ -90,21 +104,41 @@ public abstract unsafe class PreparedConv
     /// <exception cref="ArgumentException">A span is too short or the stride is smaller than an image.</exception>
     public void Execute(ReadOnlySpan<float> input, int batch, Span<float> output, long outputImageStride, ReadOnlySpan<float> residual,
         Scheduler? scheduler, Span<float> scratch)
+        => Execute(input, Params.InputElements, batch, output, outputImageStride, residual, scheduler, scratch);
+
+    /// <summary>
+    /// Runs the convolution reading input image n at <c>input[n · inputImageStride …]</c> (a slice of a wider
+    /// concatenation) and writing output image n at <c>output[n · outputImageStride …]</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is too short or a stride is smaller than an image.</exception>
+    public void Execute(ReadOnlySpan<float> input, long inputImageStride, int batch, Span<float> output, long outputImageStride,
+        ReadOnlySpan<float> residual, Scheduler? scheduler, Span<float> scratch)
     {
         var p = Params;
         if (batch <= 0) throw new ArgumentException($"conv {p}: batch must be positive, got {batch}.");
         if (outputImageStride < p.OutputElements) throw new ArgumentException($"conv {p}: the output image stride {outputImageStride} is smaller than an image ({p.OutputElements}).");
+        if (inputImageStride < p.InputElements) throw new ArgumentException($"conv {p}: the input image stride {inputImageStride} is smaller than an image ({p.InputElements}).");
         long outputLength = (batch - 1) * outputImageStride + p.OutputElements;
-        if (input.Length < p.InputElements * batch) throw new ArgumentException($"conv {p}: input needs {p.InputElements * batch} values, got {input.Length}.");
+        long inputLength = (batch - 1) * inputImageStride + p.InputElements;
+        if (input.Length < inputLength) throw new ArgumentException($"conv {p}: input needs {inputLength} values, got {input.Length}.");
         if (output.Length < outputLength) throw new ArgumentException($"conv {p}: output needs {outputLength} values, got {output.Length}.");
         if (!residual.IsEmpty && residual.Length < outputLength) throw new ArgumentException($"conv {p}: residual needs {outputLength} values, got {residual.Length}.");
         scheduler ??= Scheduler.Inline;
         int need = ScratchElements(batch, scheduler.ThreadCount);
         if (scratch.Length < need) throw new ArgumentException($"conv {p}: scratch needs {need} floats, got {scratch.Length}.");
         fixed (float* pi = input) fixed (float* po = output) fixed (float* pr = residual) fixed (float* ps = scratch)
-            Run(pi, batch, po, outputImageStride, residual.IsEmpty ? null : pr, scheduler, ps);
+        {
+            float* res = residual.IsEmpty ? null : pr;
+            if (inputImageStride == p.InputElements || batch == 1 || ReadsStridedInput)
+                Run(pi, inputImageStride, batch, po, outputImageStride, res, scheduler, ps);
+            else
+                for (int b = 0; b < batch; b++)   // correct for every algorithm; the batch-wide ones lose their batching
+                    Run(pi + b * inputImageStride, p.InputElements, 1, po + b * outputImageStride, outputImageStride,
+                        res == null ? null : res + b * outputImageStride, scheduler, ps);
+        }
     }
 
-    /// <summary>The algorithm's body. Output image n (and its residual) starts at <paramref name="outStride"/>·n.</summary>
-    private protected abstract void Run(float* input, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch);
+    /// <summary>The algorithm's body. Input image n starts at <paramref name="inStride"/>·n (always the image size
+    /// unless <see cref="ReadsStridedInput"/>), output image n (and its residual) at <paramref name="outStride"/>·n.</summary>
+    private protected abstract void Run(float* input, long inStride, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch);
 }

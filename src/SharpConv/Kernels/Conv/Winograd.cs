@@ -83,7 +83,7 @@ internal sealed unsafe class Winograd : PreparedConv
     private int TilesH => (Params.P + _m - 1) / _m;
     private int TilesW => (Params.Q + _m - 1) / _m;
 
-    private protected override void Run(float* input, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
+    private protected override void Run(float* input, long inStride, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
     {
         int total = batch * TilesH * TilesW;
         int tilesPerBlock = _t;
