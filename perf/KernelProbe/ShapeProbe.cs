@@ -136,6 +136,8 @@ internal static class ShapeProbe
             ("squeeze 64@111 3x3s2 ceil", new(64, 111, 111, 3, 3, 2, ceilMode: true)),
             ("squeeze 256@27 3x3s2 ceil", new(256, 27, 27, 3, 3, 2, ceilMode: true)),
             ("resnet 64@112 3x3s2p1", new(64, 112, 112, 3, 3, 2, pad: 1)),
+            ("googlenet 192@56 3x3s2 ceil", new(192, 56, 56, 3, 3, 2, ceilMode: true)),
+            ("squeeze 128@55 3x3s2 ceil", new(128, 55, 55, 3, 3, 2, ceilMode: true)),
         };
         using var s1 = new Scheduler(1);
         foreach (var (name, p) in shapes)
@@ -143,16 +145,18 @@ internal static class ShapeProbe
             var x = new float[8 * p.C * p.H * p.W]; new SeededRandom(1).FillUniform(x, -1, 1);
             var y = new float[8 * p.C * p.P * p.Q];
             var scratch = new float[SharpConv.Kernels.Pool.Pooling.ScratchElements(p, 1) + (1 << 20)];
-            double[] ms = new double[2];
-            for (int round = 0; round < 3; round++)
-                foreach (bool flat in new[] { true, false })
+            double[] ms = new double[3];
+            for (int round = 0; round < 6; round++)
+                for (int variant = 0; variant < 3; variant++)
                 {
-                    SharpConv.Kernels.Pool.Pooling.FlatMax = flat;
+                    SharpConv.Kernels.Pool.Pooling.SmallMax = variant == 0;
+                    SharpConv.Kernels.Pool.Pooling.FlatMax = variant <= 1;
                     double t = 1.0 / Best(() => SharpConv.Kernels.Pool.Pooling.Max(x, 8, p, y, s1, scratch), 1e6);
-                    ms[flat ? 0 : 1] = round == 0 ? t : Math.Min(ms[flat ? 0 : 1], t);
+                    ms[variant] = round == 0 ? t : Math.Min(ms[variant], t);
                 }
             SharpConv.Kernels.Pool.Pooling.FlatMax = true;
-            Console.WriteLine($"{name,-30} batch 8: flat {ms[0]:F3} ms, rows {ms[1]:F3} ms");
+            SharpConv.Kernels.Pool.Pooling.SmallMax = true;
+            Console.WriteLine($"{name,-30} batch 8: registers {ms[0]:F3} ms, flat {ms[1]:F3} ms, rows {ms[2]:F3} ms");
         }
     }
 

@@ -26,6 +26,19 @@ public class PoolTests
         // Windows and padding wider than a vector: the row path's −∞ margins grow with them.
         new object[] { new PoolParams(1, 21, 45, 18, 18, 1, pad: 17, ceilMode: true) },
         new object[] { new PoolParams(2, 9, 70, 20, 20, 2, pad: 19) },
+        // Planes up to 64 wide run in registers: every chunk count, taps reaching a whole chunk to either side, stride
+        // 1 and 2 across, any vertical stride, asymmetric padding, the ceil-mode overhang.
+        new object[] { new PoolParams(3, 28, 28, 3, 3, 1, pad: 1, ceilMode: true) },
+        new object[] { new PoolParams(2, 7, 7, 3, 3, 1, pad: 1, ceilMode: true) },
+        new object[] { new PoolParams(2, 27, 27, 3, 3, 2, ceilMode: true) },
+        new object[] { new PoolParams(2, 16, 16, 2, 2, 2) },
+        new object[] { new PoolParams(1, 17, 33, 5, 5, 1, pad: 2) },
+        new object[] { new PoolParams(1, 12, 64, 3, 3, 2, pad: 1) },
+        new object[] { new PoolParams(1, 5, 64, 2, 2, 2) },
+        new object[] { new PoolParams(1, 9, 48, 3, 2, 3) with { StrideW = 1, PadTop = 2, PadLeft = 0, PadBottom = 1, PadRight = 1 } },
+        new object[] { new PoolParams(1, 6, 40, 17, 17, 1, pad: 16) },
+        new object[] { new PoolParams(1, 6, 31, 17, 17, 2, pad: 8, ceilMode: true) },
+        new object[] { new PoolParams(2, 3, 1, 1, 1, 1) },
         // A hostile stride (found by the fuzzer): the scratch size must not overflow.
         new object[] { new PoolParams(2, 13, 17, 3, 3, 2, pad: 1, ceilMode: true) with { StrideW = int.MaxValue } },
         // A stride-1 plane over Pooling.MaxFlatPlane: max pooling keeps the row-by-row path.

@@ -139,7 +139,10 @@ internal sealed unsafe class Direct : PreparedConv
             var fn = conv._fn;
             bool clamp = !conv.Activation.IsIdentity;
             bool vectorStore = Avx512F.IsSupported && mr == 14 && nr == 32;
-            var transposeBuffers = stackalloc Vector512<float>[48];   // rows, stage-2 values, columns: once per call
+            // Rows, stage-2 values, columns: once per call, on 64-byte boundaries (stackalloc gives 16; a vector split
+            // over two cache lines costs every load and store of the transposes).
+            byte* transposeRaw = stackalloc byte[48 * 64 + 64];
+            var transposeBuffers = (Vector512<float>*)(((nint)transposeRaw + 63) & ~(nint)63);
             fixed (int* offsets = conv._offsets)
             fixed (float* bias = conv.Bias)
                 for (int item = begin; item < end; item++)

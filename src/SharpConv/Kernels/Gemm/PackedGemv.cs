@@ -95,7 +95,8 @@ public sealed unsafe class PackedGemv
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Run(int begin, int end, int thread)
         {
-            float* tmp = stackalloc float[RB * NB];
+            float* tmpRaw = stackalloc float[RB * NB + 16];
+            float* tmp = (float*)(((nint)tmpRaw + 63) & ~(nint)63);   // whole cache lines for the vector stores
             for (int p = begin; p < end; p++)
             {
                 float* w = W + (long)p * RB * In;

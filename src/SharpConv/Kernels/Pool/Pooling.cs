@@ -96,6 +96,20 @@ public static unsafe class Pooling
 
     /// <summary>The whole-plane max path on or off (a measurement knob; results are the same).</summary>
     internal static bool FlatMax = true;
+
+    /// <summary>Widest row, in 16-lane chunks, of the register path for small planes.</summary>
+    private const int SmallChunks = 6;
+
+    // Max pooling of small planes kept in registers (see Body.SmallMax). The S horizontal taps must reach at most one
+    // chunk to either side, and the stride-1 positions an output row needs must fit SmallChunks chunks. Stride 2
+    // computes every stride-1 position and keeps half, which pays up to 32 columns (`KernelProbe pools`, batch 8, one
+    // thread: 256@27 0.55 vs 0.79 ms on the row path) but not at 55–56 (1.38 vs 0.94 ms); stride 1 pays up to 64
+    // (480@14 0.73 vs 1.42 ms, 192@28 1.14 vs 1.21 ms, 832@7 0.59 vs 0.82 ms).
+    private static bool SmallPlanes(in PoolParams p) => SmallMax && Avx512F.IsSupported && p.StrideW is 1 or 2 && p.W <= 64 / p.StrideW
+        && p.PadLeft <= 16 && p.S - 1 - p.PadLeft <= 16 && p.StrideW * ((p.Q + 15) / 16) <= SmallChunks;
+
+    /// <summary>The register path for small planes on or off (a measurement knob; results are the same).</summary>
+    internal static bool SmallMax = true;
     private static int PerThread(in PoolParams p) => Math.Max(RowFloats(p), Flat(p) ? 2 * (PaddedW(p) * PaddedH(p) + 32) + PaddedW(p) + 32 : 0);
 
     /// <summary>The vector row path's buffer: −∞ for the left padding, the row, and −∞ after it as far as the last
@@ -136,7 +150,8 @@ public static unsafe class Pooling
         fixed (float* x = input) fixed (float* y = output) fixed (float* s = scratch)
             scheduler.For(batch * p.C, new Body
             {
-                X = x, Y = y, OutStride = outStride, Scratch = s, P = p, IsMax = isMax, Flat = isMax && Flat(p), VectorRows = isMax && VectorRows(p),
+                X = x, Y = y, OutStride = outStride, Scratch = s, P = p, IsMax = isMax, Small = isMax && SmallPlanes(p),
+                Flat = isMax && Flat(p), VectorRows = isMax && VectorRows(p),
                 PerThread = PerThread(p),
             });
     }
@@ -146,16 +161,86 @@ public static unsafe class Pooling
         public float* X, Y, Scratch;
         public long OutStride;
         public PoolParams P;
-        public bool IsMax, Flat, VectorRows;
+        public bool IsMax, Small, Flat, VectorRows;
         public int PerThread;
 
         public void Run(int begin, int end, int thread)
         {
             float* row = Scratch + (long)thread * PerThread;
+            if (Small)
+            {
+                // Per call, not per plane: the −∞ chunks around a row, each chunk's load mask, the shift indices. On
+                // 64-byte boundaries: stackalloc gives 16, and a chunk split over two cache lines made the path 1.5×
+                // slower in some runs.
+                byte* raw = stackalloc byte[(2 * SmallChunks + 4 + SmallChunks + 16) * 64 + 64];
+                var chunks = (Vector512<float>*)(((nint)raw + 63) & ~(nint)63);
+                var masks = chunks + 2 * SmallChunks + 4;
+                var shifts = (Vector512<int>*)(masks + SmallChunks);
+                var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+                for (int i = 0; i < 2 * SmallChunks + 4; i++) chunks[i] = Vector512.Create(float.NegativeInfinity);
+                for (int c = 0; c < SmallChunks; c++) masks[c] = Vector512.LessThan(lanes, Vector512.Create(P.W - 16 * c)).AsSingle();
+                for (int o = 0; o < 16; o++) shifts[o] = lanes + Vector512.Create(o);
+                for (int plane = begin; plane < end; plane++) SmallMax(plane, chunks, masks, shifts);
+                return;
+            }
             for (int plane = begin; plane < end; plane++)
                 if (Flat) FlatMax(plane, row);
                 else if (VectorRows) RowsMax(plane, row);
                 else Plane(plane, row);
+        }
+
+        /// <summary>
+        /// Max pooling of a plane at most 64 wide with everything in registers (GoogLeNet's 3×3/1 branch pools on 7–28
+        /// maps and the 3×3/2 pools on 13–56 maps spent most of their time copying rows and filling buffers). For each
+        /// output row: the window's input rows are reduced as 16-lane chunks loaded under a mask, with −∞ past the row's
+        /// end. Output chunk j's tap s is the 16 lanes starting at 16j + s − PadLeft, a two-source permute of adjacent
+        /// chunks. The −∞ chunks on both sides stand for the padding and the ceil-mode overhang. Stride 2 keeps the even
+        /// lanes of two chunks, and one masked store writes each 16 outputs. Max ignores −∞ exactly as the reference
+        /// ignores the cells outside the input.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private readonly void SmallMax(int plane, Vector512<float>* chunks, Vector512<float>* masks, Vector512<int>* shifts)
+        {
+            var p = P;
+            int H = p.H, W = p.W, OP = p.P, OQ = p.Q;
+            float* x = X + (long)plane * H * W;
+            float* y = Y + plane / p.C * OutStride + (long)(plane % p.C) * OP * OQ;
+            int inChunks = (W + 15) >> 4, outChunks = (OQ + 15) >> 4;
+            int positions = p.StrideW * outChunks;         // stride-1 chunks the outputs pick from
+            var negInf = Vector512.Create(float.NegativeInfinity);
+            var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            var v = chunks + 1;                            // v[a] = input chunk a of the reduced row; v[−1], v[≥ inChunks] are −∞
+            var h = chunks + SmallChunks + 3;              // stride-1 maxima of the taps
+            for (int op = 0; op < OP; op++)
+            {
+                int hs = Math.Max(op * p.StrideH - p.PadTop, 0), he = Math.Min(op * p.StrideH - p.PadTop + p.R, H);
+                for (int c = 0; c < inChunks; c++)
+                {
+                    float* src = x + (long)hs * W + 16 * c;
+                    var acc = Avx512F.MaskLoad(src, masks[c], negInf);
+                    for (int ih = hs + 1; ih < he; ih++) acc = Vector512.Max(acc, Avx512F.MaskLoad(src + (long)(ih - hs) * W, masks[c], negInf));
+                    v[c] = acc;
+                }
+                for (int j = 0; j < positions; j++)
+                {
+                    var m = negInf;
+                    for (int s = 0; s < p.S; s++)
+                    {
+                        int start = 16 * j + s - p.PadLeft;           // ≥ −16
+                        int a = ((start + 16) >> 4) - 1, o = start - 16 * a;
+                        m = Vector512.Max(m, Avx512F.PermuteVar16x32x2(v[a], shifts[o], v[a + 1]));
+                    }
+                    h[j] = m;
+                }
+                float* yr = y + (long)op * OQ;
+                for (int t = 0; t < outChunks; t++)
+                {
+                    var outv = p.StrideW == 1 ? h[t] : Avx512F.PermuteVar16x32x2(h[2 * t], even, h[2 * t + 1]);
+                    if (16 * t + 16 <= OQ) outv.Store(yr + 16 * t);
+                    else Avx512F.MaskStore(yr + 16 * t, Vector512.LessThan(lanes, Vector512.Create(OQ - 16 * t)).AsSingle(), outv);
+                }
+            }
         }
 
         /// <summary>
