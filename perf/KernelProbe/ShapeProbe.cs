@@ -125,6 +125,47 @@ internal static class ShapeProbe
         }
     }
 
+    /// <summary>Per-image time of each algorithm at batch 1 and batch 8 (same layer, same process): batch effects.</summary>
+    public static void Batches()
+    {
+        var layers = new (string, ConvParams)[]
+        {
+            ("sq stem 3→64 3×3/2 @224", new ConvParams(3, 224, 224, 64, 3, 3, stride: 2)),
+            ("sq 16→64 3×3 @55", new ConvParams(16, 55, 55, 64, 3, 3, pad: 1)),
+            ("sq 16→64 1×1 @55", new ConvParams(16, 55, 55, 64, 1, 1)),
+            ("sq 256→32 1×1 @27", new ConvParams(256, 27, 27, 32, 1, 1)),
+        };
+        var scratch = new float[64 << 20];
+        foreach (int threads in new[] { 1, 2 })
+        {
+            using var s = new Scheduler(threads);
+            Console.WriteLine($"layer | algorithm | ms per image at batch 1 | at batch 8  ({threads} thread(s), min of 3 rounds)");
+            foreach (var (name, p) in layers)
+            {
+                var x = new float[p.InputElements * 8]; new SeededRandom(1).FillUniform(x, -1, 1);
+                var w = new float[p.WeightElements]; new SeededRandom(2).FillUniform(w, -0.1f, 0.1f);
+                var y = new float[p.OutputElements * 8];
+                foreach (var alg in new[] { ConvAlgorithm.Direct, ConvAlgorithm.Im2ColGemm, ConvAlgorithm.Pointwise })
+                {
+                    if (!ConvAlgorithmChooser.Supports(alg, p)) continue;
+                    var conv = PreparedConv.Create(alg, p, w, default, Activation.Relu);
+                    double one = double.MaxValue, eight = double.MaxValue, separate = double.MaxValue;
+                    for (int round = 0; round < 3; round++)
+                    {
+                        one = Math.Min(one, 1.0 / Best(() => conv.Execute(x, 1, y, default, s, scratch), 1e6));
+                        eight = Math.Min(eight, 1.0 / Best(() => conv.Execute(x, 8, y, default, s, scratch), 1e6) / 8);
+                        separate = Math.Min(separate, 1.0 / Best(() =>
+                        {
+                            for (int b = 0; b < 8; b++)
+                                conv.Execute(x.AsSpan((int)(b * p.InputElements)), 1, y.AsSpan((int)(b * p.OutputElements)), default, s, scratch);
+                        }, 1e6) / 8);
+                    }
+                    Console.WriteLine($"{name,-26} | {alg,-10} | {one,7:F3} | {eight,7:F3} | 8 calls of 1: {separate,7:F3}");
+                }
+            }
+        }
+    }
+
     public static void Pools()
     {
         var shapes = new (string, SharpConv.Kernels.Pool.PoolParams)[]
