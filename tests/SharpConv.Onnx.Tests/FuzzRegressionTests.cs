@@ -190,4 +190,24 @@ public sealed class FuzzRegressionTests
         var e = Fails<LimitExceededException>(m);
         Assert.Contains("layer", e.Message);
     }
+
+    [Fact]
+    public void A_convolution_too_wide_for_the_direct_kernel_compiles_on_another_algorithm()
+    {
+        // Fuzz case seed 34 #27388 (batch 3, 2 threads): a Pad widened a 13×17 map to 14 × 536,870,932 before a 3×3
+        // conv. The chooser picked the direct kernel, whose padded image would pass 2³¹ floats, and compiling threw
+        // an untyped ArgumentException.
+        var w = Floats("w", [16, 8, 3, 3], new float[16 * 8 * 9]);
+        var pads = Longs("pads", 0, 0, 0, 0, 0, 0, 1, 536870932 - 17);
+        var m = Model([Node("Pad", ["x", "pads"], ["p"], "pad"), Node("Conv", ["p", "w"], ["y"], "conv")],
+            [Input("x", -1, 8, 13, 17)], ["y"], [w, pads]);
+        var net = OnnxModel.Load(Bytes(m));
+        using var compiled = net.Compile(new Compilation.CompileOptions { Threads = 2 });
+        var p = new Kernels.Conv.ConvParams(8, 14, 536870932, 16, 3, 3);
+        Assert.False(Kernels.Conv.ConvAlgorithmChooser.Supports(Kernels.Conv.ConvAlgorithm.Direct, p));
+        Assert.NotEqual(Kernels.Conv.ConvAlgorithm.Direct, Kernels.Conv.ConvAlgorithmChooser.Choose(p, 3));
+        // Planning a run is a typed limit error naming the oversized value, not a crash.
+        var e = Assert.Throws<LimitExceededException>(() => compiled.PlanFor(3));
+        Assert.Contains("pad", e.Message);
+    }
 }

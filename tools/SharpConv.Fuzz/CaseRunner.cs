@@ -63,6 +63,11 @@ public sealed record CaseSettings
     public bool Differential { get; init; } = true;
     /// <summary>Relative tolerance (max|fast − ref| / max|ref|) of the differential check.</summary>
     public double Tolerance { get; init; } = 1e-2;
+    /// <summary>Images per run. Above 1 the batch-wide paths run: concatenations written in place at an image
+    /// stride, batch folding, Winograd tiles across images.</summary>
+    public int Batch { get; init; } = 1;
+    /// <summary>Threads of the fast run (the reference always runs on one).</summary>
+    public int Threads { get; init; } = 1;
 }
 
 /// <summary>
@@ -149,20 +154,21 @@ public static class CaseRunner
     {
         Network network = OnnxModel.Load(bytes);
         ct.ThrowIfCancellationRequested();
-        using var compiled = network.Compile(new CompileOptions { Threads = 1 });
+        using var compiled = network.Compile(new CompileOptions { Threads = settings.Threads });
         ct.ThrowIfCancellationRequested();
-        // A small input: batch 1 of the declared shape.
+        // A small input: a batch of the declared shape (one image unless asked otherwise).
+        int batch = settings.Batch;
         var inputs = new Tensor[network.Inputs.Count];
         for (int i = 0; i < inputs.Length; i++)
         {
             var s = network.Inputs[i].OutputShape;
-            var shape = s.Rank > 0 ? s.WithBatch(1) : s;
+            var shape = s.Rank > 0 ? s.WithBatch(batch) : s;
             Limits.CheckTensorElements(shape, "fuzz input");
             inputs[i] = Tensor.RandomNormal(shape, 42 + i);
         }
         long macs = network.Macs;
-        if (macs > settings.MaxRunMacs || macs < 0) return (Outcome.OkNotRun, null);
-        var plan = compiled.PlanFor(1);
+        if (macs > settings.MaxRunMacs / batch || macs < 0) return (Outcome.OkNotRun, null);
+        var plan = compiled.PlanFor(inputs[0].Shape.Rank > 0 ? inputs[0].Shape[0] : 1);
         var outputs = new Tensor[plan.OutputSlots.Count];
         for (int i = 0; i < outputs.Length; i++) outputs[i] = new Tensor(plan.SlotShapes[plan.OutputSlots[i]]);
         compiled.Run(inputs, outputs, ct);

@@ -4,7 +4,7 @@ using SharpConv.Zoo;
 
 // SharpConv.Fuzz — see docs/fuzzing.md.
 //   --iterations N --seed S [--start I] --corpus DIR|FILE [--corpus …] [--crashes DIR] [--timeout-ms T]
-//       [--image-fraction F] [--no-differential]                     in-process fuzzing of the ONNX loader and image decoder
+//       [--image-fraction F] [--no-differential] [--batch B] [--threads T]   in-process fuzzing of the ONNX loader and image decoder
 //   --replay FILE                                                     run one saved case (.onnx: model, else image)
 //   --stress NAME [--threads 8] [--runs 1000] [--size 224]           one CompiledNetwork shared by many caller threads
 //   --determinism [--size 64]                                         zoo networks bit-identical for Threads = 1, 2, 3
@@ -18,7 +18,7 @@ if (Flag("--help") || Flag("-h") || a.Count == 0)
     Console.WriteLine("""
         SharpConv.Fuzz — fuzzing and stress harness (docs/fuzzing.md)
           --corpus DIR|FILE [--corpus …] --iterations N --seed S [--start I] [--crashes DIR]
-                [--timeout-ms 10000] [--image-fraction 0.1] [--no-differential]
+                [--timeout-ms 10000] [--image-fraction 0.1] [--no-differential] [--batch 1] [--threads 1]
           --replay FILE
           --stress NAME [--threads 8] [--runs 1000] [--size 224]
           --determinism [--size 64]
@@ -31,6 +31,8 @@ var caseSettings = new CaseSettings
 {
     Timeout = TimeSpan.FromMilliseconds(Int("--timeout-ms", 10_000)),
     Differential = !Flag("--no-differential"),
+    Batch = Int("--batch", 1),
+    Threads = Int("--threads", 1),
 };
 
 if (Value("--stress") is { } stressNet)

@@ -87,7 +87,8 @@ public static class ConvAlgorithmChooser
         ConvAlgorithm.Winograd23 or ConvAlgorithm.Winograd43 => p.R == 3 && p.S == 3 && p.StrideH == 1 && p.StrideW == 1 &&
             p.DilationH == 1 && p.DilationW == 1 && p.Groups == 1 && p.P <= 65535 * 2 && p.Q <= 65535 * 2 ? null : "needs 3×3, stride 1, dilation 1, groups 1",
         ConvAlgorithm.Depthwise => p.Groups == p.C ? null : "needs groups == in-channels",
-        ConvAlgorithm.Direct => p.Groups == 1 && p.StrideW is 1 or 2 or 4 ? null : "needs groups 1 and a horizontal stride of 1, 2 or 4",
+        ConvAlgorithm.Direct => p.Groups != 1 || p.StrideW is not (1 or 2 or 4) ? "needs groups 1 and a horizontal stride of 1, 2 or 4"
+            : !Direct.PaddedImageFits(p) ? "its zero-padded image would exceed 2³¹ − 1 floats" : null,
         _ => "unknown algorithm",
     };
 }

@@ -50,9 +50,7 @@ internal sealed unsafe class Direct : PreparedConv
             _ => &MicroKernels.Direct128_6x2_s4,
         };
         _tilesPerRow = (p.Q + _mr - 1) / _mr;
-        // Whole tiles are computed (pixels past Q are dropped), so the buffer reaches the last tile's farthest tap.
-        _wp = Math.Max(p.W + p.PadLeft + p.PadRight, (_tilesPerRow * _mr - 1) * p.StrideW + (p.S - 1) * p.DilationW + 1);
-        _hp = Math.Max(p.H + p.PadTop + p.PadBottom, (p.P - 1) * p.StrideH + (p.R - 1) * p.DilationH + 1);
+        (_hp, _wp) = PaddedPlane(p, _mr);
         long plane = (long)_hp * _wp;
         if (plane * p.C > int.MaxValue) throw new ArgumentException($"conv {p}: the padded image is too large for the direct kernel.");
         _offsets = GC.AllocateArray<int>(_depth, pinned: true);
@@ -60,6 +58,24 @@ internal sealed unsafe class Direct : PreparedConv
             for (int r = 0; r < p.R; r++)
                 for (int s = 0; s < p.S; s++, k++)
                     _offsets[k] = (int)(c * plane + (long)r * p.DilationH * _wp + s * p.DilationW);
+    }
+
+    /// <summary>The zero-padded plane: whole tiles are computed (pixels past Q are dropped), so it reaches the last
+    /// tile's farthest tap.</summary>
+    private static (int Hp, int Wp) PaddedPlane(in ConvParams p, int mr)
+    {
+        long tilesPerRow = (p.Q + mr - 1) / mr;
+        long wp = Math.Max((long)p.W + p.PadLeft + p.PadRight, (tilesPerRow * mr - 1) * p.StrideW + (long)(p.S - 1) * p.DilationW + 1);
+        long hp = Math.Max((long)p.H + p.PadTop + p.PadBottom, (long)(p.P - 1) * p.StrideH + (long)(p.R - 1) * p.DilationH + 1);
+        return ((int)Math.Min(hp, int.MaxValue), (int)Math.Min(wp, int.MaxValue));
+    }
+
+    /// <summary>Whether the padded image (C planes, the widest tile of any vector width) has at most 2³¹ − 1 floats,
+    /// which the tap offsets address.</summary>
+    internal static bool PaddedImageFits(in ConvParams p)
+    {
+        var (hp, wp) = PaddedPlane(p, 14);
+        return (long)hp * wp * p.C <= int.MaxValue;
     }
 
     private long PaddedImage => (long)Params.C * _hp * _wp;
