@@ -10,18 +10,20 @@ namespace SharpConv.Perf;
 /// conv at batch 1 and 8: tells GEMM inefficiency apart from memory effects.</summary>
 internal static class ShapeProbe
 {
-    public static void Run(double peak1)
+    public static void Run(double peak1, bool smallMaps = false)
     {
         var shapes = new (int M, int K, int N)[]
         {
             (256, 64, 3136), (64, 256, 3136), (64, 64, 3136), (128, 256, 3136), (512, 128, 784), (128, 512, 784),
-            (1024, 256, 196), (256, 1024, 196), (2048, 512, 49), (512, 2048, 49), (1024, 1024, 1024),
-            (128, 96, 3136), (128, 224, 3136), (16, 64, 3025), (16, 128, 3025), (64, 16, 3025), (32, 256, 729), (128, 32, 729),
+            (1024, 1024, 1024),
+            (256, 1024, 196), (1024, 256, 196), (512, 256, 196), (128, 512, 196), (192, 480, 196), (128, 800, 196),
+            (2048, 512, 49), (512, 2048, 49), (512, 1024, 49), (256, 832, 49), (128, 960, 49),
         };
         using var s1 = new Scheduler(1);
         var scratch = new float[16 << 20];
         foreach (var (m, k, n) in shapes)
         {
+            if (smallMaps && n > 256) continue;
             var rnd = new SeededRandom(1);
             var a = new float[m * k]; var b = new float[k * n * 8]; var c = new float[m * n * 8]; var r = new float[m * n * 8];
             rnd.FillUniform(a, -1, 1); rnd.FillUniform(b, -1, 1); rnd.FillUniform(r, -1, 1);
@@ -40,7 +42,13 @@ internal static class ShapeProbe
             PackedGemm.PrefetchTiles = true;
             pw1r = Math.Max(pw1r, Best(() => pw.Execute(b.AsSpan(0, k * n), 1, c, r, s1, scratch), 2.0 * m * k * n));
             pw8r = Math.Max(pw8r, Best(() => pw.Execute(b, 8, c, r, s1, scratch), 8 * 2.0 * m * k * n));
-            Console.WriteLine($"M {m,5} K {k,5} N {n,5} [{pa.Kernel.Shape}]: gemm {gemm,6:F1} GF/s ({100 * gemm / peak1:F0}%)  pw bs1 {pw1,6:F1} +res {pw1r,6:F1}  pw bs8 {pw8,6:F1}  +residual {pw8r,6:F1}   no prefetch: bs1+res {pw1rOff,6:F1} bs8+res {pw8rOff,6:F1}");
+            TransposedGemm.Enabled = false;
+            var pwUsual = PreparedConv.Create(ConvAlgorithm.Pointwise, p, a, bias, Activation.Relu);
+            TransposedGemm.Enabled = true;
+            double pw1u = Best(() => pwUsual.Execute(b.AsSpan(0, k * n), 1, c, r, s1, scratch), 2.0 * m * k * n);
+            pw1r = Math.Max(pw1r, Best(() => pw.Execute(b.AsSpan(0, k * n), 1, c, r, s1, scratch), 2.0 * m * k * n));
+            pw1u = Math.Max(pw1u, Best(() => pwUsual.Execute(b.AsSpan(0, k * n), 1, c, r, s1, scratch), 2.0 * m * k * n));
+            Console.WriteLine($"M {m,5} K {k,5} N {n,5} [{pa.Kernel.Shape}]: gemm {gemm,6:F1} GF/s ({100 * gemm / peak1:F0}%)  pw bs1 {pw1,6:F1} +res {pw1r,6:F1} (transposed GEMM off: +res {pw1u,6:F1})  pw bs8 {pw8,6:F1}  +residual {pw8r,6:F1}   no prefetch: bs1+res {pw1rOff,6:F1} bs8+res {pw8rOff,6:F1}");
         }
     }
 

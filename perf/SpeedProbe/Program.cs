@@ -1,6 +1,7 @@
 // SpeedProbe: SharpConv vs ONNX Runtime on the same ONNX file, same machine, same run, interleaved.
 // Usage: dotnet run -c Release --project perf/SpeedProbe -- [net ...] [-b 1,8] [-t 1,2] [-r rounds] [-profile] [-noort]
-//        [-vs noinplace]: the second lane is SharpConv itself with that option changed instead of ORT (an A/B in one process)
+//        [-vs noinplace|noinputnorm]: the second lane is SharpConv itself with that option changed instead of ORT (an A/B in one process)
+//        [-gap ms]: sleep before each timed lane (lets the other engine's threads settle)
 // Prints per network × batch × threads: SharpConv median ms, ORT median ms, ratio (ORT / SharpConv: > 1 means faster).
 using System.Diagnostics;
 using System.Globalization;
@@ -14,6 +15,7 @@ int[] batches = [1, 8], threadCounts = [1, 2];
 int rounds = 5;
 bool profile = false, noOrt = false, layers = false, ortNodes = false;
 string? versus = null;
+int gapMs = 0;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -26,6 +28,7 @@ for (int i = 0; i < args.Length; i++)
         case "-layers": layers = true; break;
         case "-ortnodes": ortNodes = true; break;
         case "-vs": versus = args[++i]; noOrt = true; break;
+        case "-gap": gapMs = int.Parse(args[++i]); break;
         default: nets.Add(args[i]); break;
     }
 }
@@ -127,8 +130,9 @@ foreach (var name in nets)
             int perRound = Math.Clamp((int)(300 / Math.Max(one, 0.01)), 1, 20);
             for (int r = 0; r < rounds; r++)
             {
-                if (r % 2 == 0) { ts.Add(TimeN(sharp, perRound)); if (ort != null) to.Add(TimeN(ort, perRound)); }
-                else { if (ort != null) to.Add(TimeN(ort, perRound)); ts.Add(TimeN(sharp, perRound)); }
+                // -gap: a pause before each lane, so neither starts while the other's threads are still winding down.
+                if (r % 2 == 0) { Gap(); ts.Add(TimeN(sharp, perRound)); Gap(); if (ort != null) to.Add(TimeN(ort, perRound)); }
+                else { Gap(); if (ort != null) to.Add(TimeN(ort, perRound)); Gap(); ts.Add(TimeN(sharp, perRound)); }
             }
             double ms = Median(ts), mo = ort != null ? Median(to) : double.NaN;
             Console.WriteLine($"{name,-14} {batch,5} {threads,3} {ms,13:F2} {mo,10:F2} {mo / ms,7:F3} {err,10:E1}");
@@ -183,6 +187,7 @@ foreach (var name in nets)
 }
 
 static double Time(Action a) { var sw = Stopwatch.StartNew(); a(); return sw.Elapsed.TotalMilliseconds; }
+void Gap() { if (gapMs > 0) Thread.Sleep(gapMs); }
 static double TimeN(Action a, int n) { var sw = Stopwatch.StartNew(); for (int i = 0; i < n; i++) a(); return sw.Elapsed.TotalMilliseconds / n; }
 static double Median(List<double> xs) { var s = xs.OrderBy(x => x).ToArray(); return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2; }
 static string FindRoot()

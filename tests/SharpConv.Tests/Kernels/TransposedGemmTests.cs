@@ -13,7 +13,7 @@ public class TransposedGemmTests
     public static IEnumerable<object[]> SmallMaps() => new[]
     {
         new object[] { ConvAlgorithm.Pointwise, new ConvParams(64, 7, 7, 96, 1, 1) },
-        new object[] { ConvAlgorithm.Pointwise, new ConvParams(40, 13, 13, 64, 1, 1) },
+        new object[] { ConvAlgorithm.Pointwise, new ConvParams(80, 13, 13, 64, 1, 1) },
         new object[] { ConvAlgorithm.Pointwise, new ConvParams(300, 5, 5, 160, 1, 1, groups: 2) },
         new object[] { ConvAlgorithm.Im2ColGemm, new ConvParams(32, 7, 7, 64, 3, 3, pad: 1) },
         new object[] { ConvAlgorithm.Im2ColGemm, new ConvParams(16, 14, 14, 96, 3, 3, stride: 2, pad: 1) },
@@ -63,5 +63,10 @@ public class TransposedGemmTests
         Assert.False(((Pointwise)big).Transposed);
         var thin = PreparedConv.Create(ConvAlgorithm.Pointwise, new ConvParams(128, 13, 13, 16, 1, 1), new float[16 * 128], default, Activation.None, SimdWidth.Vector512);
         Assert.False(((Pointwise)thin).Transposed);
+        // ResNet-50's 256→1024 expansion at 14×14: shallower than it is wide, the transposing store does not pay.
+        var shallow = PreparedConv.Create(ConvAlgorithm.Pointwise, new ConvParams(256, 14, 14, 1024, 1, 1), new float[256 * 1024], default, Activation.None, SimdWidth.Vector512);
+        Assert.False(((Pointwise)shallow).Transposed);
+        var deep = PreparedConv.Create(ConvAlgorithm.Pointwise, new ConvParams(1024, 14, 14, 256, 1, 1), new float[256 * 1024], default, Activation.None, SimdWidth.Vector512);
+        Assert.True(((Pointwise)deep).Transposed);
     }
 }
