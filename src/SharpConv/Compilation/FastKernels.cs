@@ -274,7 +274,7 @@ internal sealed class GlobalAveragePoolKernel : Kernel
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context)
     {
         var s = inputs[0].Shape;
-        Pooling.GlobalAverage(inputs[0].Span, s.N, s.C, (int)s.ElementsFrom(2), output.Span);
+        Pooling.GlobalAverage(inputs[0].Span, s.N, s.C, (int)s.ElementsFrom(2), output.Span, context.Scheduler);
     }
 }
 

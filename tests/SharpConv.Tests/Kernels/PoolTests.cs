@@ -108,5 +108,12 @@ public class PoolTests
         var gap = new float[6];
         Pooling.GlobalAverage(x, 2, 3, 37, gap);
         for (int i = 0; i < 6; i++) Assert.Equal(x.Skip(i * 37).Take(37).Average(), gap[i], 1e-5);
+        foreach (int threads in new[] { 2, 3 })
+        {
+            using var s = new Scheduler(threads);
+            var parallel = new float[6];
+            Pooling.GlobalAverage(x, 2, 3, 37, parallel, s);
+            Assert.Equal(gap, parallel);   // the same sums whoever computes them
+        }
     }
 }

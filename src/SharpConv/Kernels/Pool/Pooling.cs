@@ -414,9 +414,30 @@ public static unsafe class Pooling
 
     /// <summary>Global average pooling: <c>y[n, c] = mean over H·W of x[n, c]</c>.</summary>
     public static void GlobalAverage(ReadOnlySpan<float> input, int batch, int channels, int spatial, Span<float> output)
+        => GlobalAverage(input, batch, channels, spatial, output, null);
+
+    /// <summary>Global average pooling with the planes split over <paramref name="scheduler"/>'s threads (each plane's
+    /// sum is the same whoever computes it).</summary>
+    public static void GlobalAverage(ReadOnlySpan<float> input, int batch, int channels, int spatial, Span<float> output, Scheduler? scheduler)
     {
-        for (int i = 0; i < batch * channels; i++)
-            output[i] = System.Numerics.Tensors.TensorPrimitives.Sum(input.Slice(i * spatial, spatial)) / spatial;
+        long planes = (long)batch * channels;
+        if (input.Length < planes * spatial || output.Length < planes)
+            throw new ArgumentException($"global average: {batch}×{channels}×{spatial} needs that many values and {planes} outputs.");
+        scheduler ??= Scheduler.Inline;
+        fixed (float* x = input) fixed (float* y = output)
+            scheduler.For((int)planes, new GlobalAverageBody { X = x, Y = y, Spatial = spatial });
+    }
+
+    private struct GlobalAverageBody : IParallelBody
+    {
+        public float* X, Y;
+        public int Spatial;
+
+        public readonly void Run(int begin, int end, int thread)
+        {
+            for (int i = begin; i < end; i++)
+                Y[i] = System.Numerics.Tensors.TensorPrimitives.Sum(new ReadOnlySpan<float>(X + (long)i * Spatial, Spatial)) / Spatial;
+        }
     }
 }
 
