@@ -18,12 +18,13 @@ internal static class ShapeProbe
             (1024, 1024, 1024),
             (256, 1024, 196), (1024, 256, 196), (512, 256, 196), (128, 512, 196), (192, 480, 196), (128, 800, 196),
             (2048, 512, 49), (512, 2048, 49), (512, 1024, 49), (256, 832, 49), (128, 960, 49),
+            (32, 256, 729), (32, 128, 729), (48, 384, 169), (64, 512, 169), (1000, 512, 169), (32, 832, 49),
         };
         using var s1 = new Scheduler(1);
         var scratch = new float[16 << 20];
         foreach (var (m, k, n) in shapes)
         {
-            if (smallMaps && n > 256) continue;
+            if (smallMaps && (n > 1024 || m * k * n > 1 << 28)) continue;
             var rnd = new SeededRandom(1);
             var a = new float[m * k]; var b = new float[k * n * 8]; var c = new float[m * n * 8]; var r = new float[m * n * 8];
             rnd.FillUniform(a, -1, 1); rnd.FillUniform(b, -1, 1); rnd.FillUniform(r, -1, 1);

@@ -13,7 +13,7 @@ public class TransposedGemmTests
     public static IEnumerable<object[]> SmallMaps() => new[]
     {
         new object[] { ConvAlgorithm.Pointwise, new ConvParams(64, 7, 7, 96, 1, 1) },
-        new object[] { ConvAlgorithm.Pointwise, new ConvParams(80, 13, 13, 64, 1, 1) },
+        new object[] { ConvAlgorithm.Pointwise, new ConvParams(300, 13, 13, 128, 1, 1) },
         new object[] { ConvAlgorithm.Pointwise, new ConvParams(300, 5, 5, 160, 1, 1, groups: 2) },
         new object[] { ConvAlgorithm.Im2ColGemm, new ConvParams(32, 7, 7, 64, 3, 3, pad: 1) },
         new object[] { ConvAlgorithm.Im2ColGemm, new ConvParams(16, 14, 14, 96, 3, 3, stride: 2, pad: 1) },
@@ -68,5 +68,8 @@ public class TransposedGemmTests
         Assert.False(((Pointwise)shallow).Transposed);
         var deep = PreparedConv.Create(ConvAlgorithm.Pointwise, new ConvParams(1024, 14, 14, 256, 1, 1), new float[256 * 1024], default, Activation.None, SimdWidth.Vector512);
         Assert.True(((Pointwise)deep).Transposed);
+        // SqueezeNet's 256→32 squeeze at 27×27: too few output channels to pay for transposing the input.
+        var narrow = PreparedConv.Create(ConvAlgorithm.Pointwise, new ConvParams(256, 27, 27, 32, 1, 1), new float[256 * 32], default, Activation.None, SimdWidth.Vector512);
+        Assert.False(((Pointwise)narrow).Transposed);
     }
 }

@@ -31,11 +31,13 @@ internal static unsafe class TransposedGemm
     public static GemmKernel? Choose(int m, int n, int k, int groups, GemmKernel usual, SimdWidth width)
     {
         if (!Enabled) return null;
-        // Beyond a 7×7 map, shallow layers stay on the usual path: the transposing store costs per output what a
-        // deep reduction hides. `KernelProbe shapes-small`, batch 1, 1 thread, with a residual, GFLOP/s transposed vs
-        // usual: 196 pixels, M 1024 K 256: 75 vs 92; M 512 K 256: 83 vs 92; but M 256 K 1024: 99 vs 88, M 128 K 800:
-        // 92 vs 85. On 49 pixels it wins at any depth (M 2048 K 512: 79 vs 75, M 256 K 832: 85 vs 53).
-        if (n > 64 && k < m) return null;
+        // Beyond a 7×7 map, only deep layers with many output channels take it: the transposes of B and of the result
+        // cost per value what a deep reduction over many channels hides. `KernelProbe shapes-small`, batch 1, 1 thread,
+        // with a residual, GFLOP/s transposed vs usual: 196 pixels, M 1024 K 256: 75 vs 92; M 512 K 256: 83 vs 92;
+        // M 256 K 1024: 99 vs 88; M 128 K 800: 92 vs 85. 169–729 pixels, M 32 K 256 @729: 58 vs 82; M 32 K 128 @729:
+        // 34 vs 67; M 64 K 512 @169: 54 vs 81. On 49 pixels it wins at any depth (M 2048 K 512: 79 vs 75, M 256
+        // K 832: 85 vs 53).
+        if (n > 64 && (m < 128 || k < 2 * m)) return null;
         static double Fill(int size, int tile) => size / (double)((size + tile - 1) / tile * tile);
         // The usual path also pays a scalar merge for each partial tile: count its padded columns as lost twice.
         double usualFill = Fill(m, usual.MR) * Math.Max(0.0, 2 * Fill(n, usual.NR) - 1);
