@@ -1,7 +1,5 @@
 // Dimension legend: C in-channels · k one row of the GEMM's B (an input channel, for a 1×1 convolution).
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using SharpConv.Kernels.Gemm;
 
 namespace SharpConv.Kernels.Conv;
@@ -32,40 +30,11 @@ public sealed class InputAffine
     /// <summary>Channels.</summary>
     public int Channels => Scale.Length;
 
-    /// <summary><c>dst[i] = clamp(src[i] · scale[c] + shift[c])</c> for <paramref name="count"/> values of channel <paramref name="c"/>.</summary>
+    /// <summary><c>dst[i] = clamp(src[i] · scale[c] + shift[c])</c> for <paramref name="count"/> values of channel
+    /// <paramref name="c"/>: the BatchNorm pass's own arithmetic (<see cref="Pool.ParallelElementwise"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal unsafe void Apply(int c, float* src, float* dst, int count)
-    {
-        float s = Scale[c], b = Shift[c];
-        bool clamp = !Activation.IsIdentity;
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            // Each value is one rounded fused multiply-add whatever the width, so this matches the BatchNorm pass bit for bit.
-            var ws = Vector512.Create(s); var wb = Vector512.Create(b);
-            var wlo = Vector512.Create(Activation.Min); var whi = Vector512.Create(Activation.Max);
-            for (; i + 16 <= count; i += 16)
-            {
-                var v = Vector512.FusedMultiplyAdd(Vector512.Load(src + i), ws, wb);
-                if (clamp) v = Vector512.Min(Vector512.Max(v, wlo), whi);
-                v.Store(dst + i);
-            }
-        }
-        var vs = new Vector<float>(s); var vb = new Vector<float>(b);
-        var lo = new Vector<float>(Activation.Min); var hi = new Vector<float>(Activation.Max);
-        for (; i + Vector<float>.Count <= count; i += Vector<float>.Count)
-        {
-            var v = Vector.FusedMultiplyAdd(Vector.Load(src + i), vs, vb);
-            if (clamp) v = Vector.Min(Vector.Max(v, lo), hi);
-            v.Store(dst + i);
-        }
-        for (; i < count; i++)
-        {
-            float v = MathF.FusedMultiplyAdd(src[i], s, b);
-            if (clamp) v = Activation.Apply(v);
-            dst[i] = v;
-        }
-    }
+        => Pool.ParallelElementwise.ScaleShiftRun(src, dst, count, Scale[c], Shift[c], Activation);
 }
 
 /// <summary>B rows of a 1×1 convolution (groups 1) passed through an <see cref="InputAffine"/>: each row is one input

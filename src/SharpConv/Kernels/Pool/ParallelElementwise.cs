@@ -1,6 +1,7 @@
 // Dimension legend: N batch · C channels · HW spatial size (H·W) of one plane.
 using System.Runtime.CompilerServices;
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using SharpConv.Runtime;
 
 namespace SharpConv.Kernels.Pool;
@@ -85,28 +86,46 @@ public static unsafe class ParallelElementwise
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int begin, int end, int thread)
         {
-            bool clamp = !Act.IsIdentity;
             for (int plane = begin; plane < end; plane++)
             {
                 int c = plane % Channels;
-                float* x = X + plane / Channels * XStride + (long)c * Spatial, y = Y + (long)plane * Spatial;
-                float s = Scale[c], b = Shift[c];
-                var vs = new Vector<float>(s); var vb = new Vector<float>(b);
-                var lo = new Vector<float>(Act.Min); var hi = new Vector<float>(Act.Max);
-                int i = 0;
-                for (; i + Vector<float>.Count <= Spatial; i += Vector<float>.Count)
-                {
-                    var v = Vector.FusedMultiplyAdd(Vector.Load(x + i), vs, vb);
-                    if (clamp) v = Vector.Min(Vector.Max(v, lo), hi);
-                    v.Store(y + i);
-                }
-                for (; i < Spatial; i++)
-                {
-                    float v = MathF.FusedMultiplyAdd(x[i], s, b);
-                    if (clamp) v = Act.Apply(v);
-                    y[i] = v;
-                }
+                ScaleShiftRun(X + plane / Channels * XStride + (long)c * Spatial, Y + (long)plane * Spatial, Spatial, Scale[c], Shift[c], Act);
             }
+        }
+    }
+
+    /// <summary><c>y[i] = clamp(x[i] · s + b)</c> for <paramref name="count"/> values: one rounded fused multiply-add
+    /// each, whatever the vector width, so the BatchNorm pass and a convolution's input map (which share this) agree
+    /// bit for bit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ScaleShiftRun(float* x, float* y, int count, float s, float b, Activation act)
+    {
+        bool clamp = !act.IsIdentity;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var ws = Vector512.Create(s); var wb = Vector512.Create(b);
+            var wlo = Vector512.Create(act.Min); var whi = Vector512.Create(act.Max);
+            for (; i + 16 <= count; i += 16)
+            {
+                var v = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), ws, wb);
+                if (clamp) v = Vector512.Min(Vector512.Max(v, wlo), whi);
+                v.Store(y + i);
+            }
+        }
+        var vs = new Vector<float>(s); var vb = new Vector<float>(b);
+        var lo = new Vector<float>(act.Min); var hi = new Vector<float>(act.Max);
+        for (; i + Vector<float>.Count <= count; i += Vector<float>.Count)
+        {
+            var v = Vector.FusedMultiplyAdd(Vector.Load(x + i), vs, vb);
+            if (clamp) v = Vector.Min(Vector.Max(v, lo), hi);
+            v.Store(y + i);
+        }
+        for (; i < count; i++)
+        {
+            float v = MathF.FusedMultiplyAdd(x[i], s, b);
+            if (clamp) v = act.Apply(v);
+            y[i] = v;
         }
     }
 
