@@ -117,6 +117,26 @@ public class ConcatInPlaceTests
     }
 
     [Fact]
+    public void FeatureVectorConcatenationMatchesTheCopyingPlan()
+    {
+        // Rank 2 ([N, features]): at batch 1 the linear layers write into the concatenation; at batch 3 they cannot
+        // write image-strided, so it copies.
+        var b = new NetworkBuilder("features", seed: 3);
+        var x = b.Input(2, 5, 5).Flatten();
+        var net = b.Build(b.Concat(x.Linear(5).Relu(), x.Linear(3)).Linear(4));
+        using var copying = net.Compile(Copying);
+        using var inPlace = net.Compile();
+        Assert.Equal(1, inPlace.PlanFor(1).InPlaceConcats);
+        Assert.Equal(0, inPlace.PlanFor(3).InPlaceConcats);
+        foreach (int batch in new[] { 1, 3 })
+        {
+            AssertNoLiveOverlap(inPlace.PlanFor(batch));
+            var input = Tensor.RandomNormal(new Shape(batch, 2, 5, 5), batch);
+            Assert.Equal(copying.Run(input).ToArray(), inPlace.Run(input).ToArray());
+        }
+    }
+
+    [Fact]
     public void ReferenceKernelsCopyEveryConcatenation()
     {
         using var c = Awkward().Compile(CompileOptions.Reference);
