@@ -168,12 +168,11 @@ public sealed class CompiledNetwork : IDisposable
             for (int i = 0; i < Slots.Length; i++)
             {
                 var shape = plan.SlotShapes[i];
-                long image = shape.Rank > 0 && shape[0] > 0 ? shape.ElementCount / shape[0] : shape.ElementCount;
+                // A value written into a wider concatenation has its images a concatenation image apart; any other,
+                // one image apart.
                 long stride = plan.SlotImageStrides[i];
                 Slots[i] = plan.IsConstantSlot[i] ? plan.ConstantValues[i]!
-                    : stride == image || shape[0] <= 1 ? new Tensor(shape, arena.Slice((int)plan.SlotOffsets[i], (int)shape.ElementCount))
-                    // a value written into a wider concatenation: its images lie a concatenation image apart
-                    : new Tensor(shape, arena.Slice((int)plan.SlotOffsets[i], (int)((shape[0] - 1) * stride + image)), stride);
+                    : new Tensor(shape, arena.Slice((int)plan.SlotOffsets[i], (int)Tensor.ViewLength(shape, stride)), stride);
             }
             StepInputs = plan.Steps.Select(s => s.InputSlots.Select(i => Slots[i]).ToArray()).ToArray();
             Run = new RunContext(AlignedBuffer(plan.ScratchElements), threads);

@@ -130,14 +130,9 @@ public sealed class ExecutionPlan
         }
         for (int i = 0; i < count; i++)
         {
-            var shape = shapes[i];
-            long image = shape.Rank > 0 && shape[0] > 0 ? shape.ElementCount / shape[0] : shape.ElementCount;
-            imageStrides[i] = image;
-            if (root[i] == i) continue;
             var rootShape = shapes[root[i]];
-            long inner = rootShape.ElementsFrom(2);
-            offsets[i] = offsets[root[i]] + channelOffset[i] * inner;
-            imageStrides[i] = rootShape.ElementCount / rootShape[0];
+            imageStrides[i] = rootShape.ElementsFrom(1);
+            if (root[i] != i) offsets[i] = offsets[root[i]] + channelOffset[i] * rootShape.ElementsFrom(2);
         }
         ArenaElements = arena;
         InPlaceConcats = placement.InPlace.Count(v => v);

@@ -41,9 +41,8 @@ public sealed class Tensor
     /// </summary>
     internal Tensor(Shape shape, Memory<float> memory, long imageStride)
     {
-        long image = shape.Rank > 0 && shape[0] > 0 ? shape.ElementCount / shape[0] : shape.ElementCount;
-        long needed = shape.Rank > 0 && shape[0] > 1 ? (shape[0] - 1) * imageStride + image : shape.ElementCount;
-        if (imageStride < image || memory.Length != needed)
+        long needed = ViewLength(shape, imageStride);
+        if (imageStride < shape.ElementsFrom(1) || memory.Length != needed)
             throw new ShapeMismatchException("tensor view", $"{needed} elements for shape {shape} at image stride {imageStride}", $"{memory.Length} elements");
         Shape = shape;
         _memory = memory;
@@ -55,11 +54,13 @@ public sealed class Tensor
 
     /// <summary>Floats from one image (index of dimension 0) to the next: the image size unless this is a view made by
     /// the compiled network into a wider concatenation.</summary>
-    internal long ImageStride { get => _imageStride != 0 ? _imageStride : (Shape.Rank > 0 && Shape[0] > 0 ? Shape.ElementCount / Shape[0] : Shape.ElementCount); private init => _imageStride = value; }
+    internal long ImageStride { get => _imageStride != 0 ? _imageStride : Shape.ElementsFrom(1); private init => _imageStride = value; }
     private readonly long _imageStride;
 
-    /// <summary>Whether the images are packed back to back (always, except for a compiled network's concatenation views).</summary>
-    internal bool IsDense => _imageStride == 0 || Shape.Rank == 0 || Shape[0] <= 1 || _imageStride * Shape[0] == Shape.ElementCount;
+    /// <summary>Floats a view of <paramref name="shape"/> spans when its images lie <paramref name="imageStride"/> apart:
+    /// the last image ends N − 1 strides and one image after the first begins.</summary>
+    internal static long ViewLength(Shape shape, long imageStride) =>
+        shape.Rank > 0 && shape[0] > 1 ? (shape[0] - 1) * imageStride + shape.ElementsFrom(1) : shape.ElementCount;
 
     /// <summary>Number of elements.</summary>
     public int Length => _memory.Length;

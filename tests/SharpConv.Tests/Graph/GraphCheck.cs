@@ -77,7 +77,7 @@ internal static class GraphCheck
         bool InArena(int s) => plan.SlotOffsets[s] >= 0;
         // A slot's memory: one range per image, images a slot image stride apart (wider than the image for values the
         // plan wrote into a concatenation in place).
-        long Image(int s) => plan.SlotShapes[s].Rank > 0 && plan.SlotShapes[s][0] > 0 ? plan.SlotShapes[s].ElementCount / plan.SlotShapes[s][0] : plan.SlotShapes[s].ElementCount;
+        long Image(int s) => plan.SlotShapes[s].ElementsFrom(1);
         int Images(int s) => plan.SlotShapes[s].Rank > 0 ? Math.Max(1, plan.SlotShapes[s][0]) : 1;
         IEnumerable<(long Start, long End)> Ranges(int s)
         {
