@@ -115,8 +115,7 @@ public sealed class SelectKernelsPass : ICompilePass
             shapes[node] = output;
             if (node.Op is Input) continue;
             bool isConv = node.Op is Conv2d || node.Op is FusedOp { Main: Conv2d };
-            string? layerChoice = options.LayerAlgorithms.TryGetValue(node.DisplayName, out var f) ? f
-                : options.LayerAlgorithms.TryGetValue(node.Name, out f) ? f : null;
+            string? layerChoice = LayerChoice(node, options);
             if (!isConv && layerChoice is not (null or "reference"))
                 throw new InvalidLayerException(node.DisplayName, $"algorithm '{layerChoice}' is not available for {node.Op.Kind}; only convolutions choose algorithms (or 'reference').");
             string? choice = layerChoice ?? (isConv ? options.ConvAlgorithm : null);
@@ -126,6 +125,12 @@ public sealed class SelectKernelsPass : ICompilePass
             node.Kernel = fast ?? new ReferenceKernel(node.Op);
         }
     }
+
+    /// <summary>The algorithm <see cref="CompileOptions.LayerAlgorithms"/> forces on <paramref name="node"/> (by its
+    /// display name, then its own), or null.</summary>
+    internal static string? LayerChoice(CompiledNode node, CompileOptions options) =>
+        options.LayerAlgorithms.TryGetValue(node.DisplayName, out var f) ? f
+        : options.LayerAlgorithms.TryGetValue(node.Name, out f) ? f : null;
 }
 
 /// <summary>
@@ -249,8 +254,7 @@ public sealed class FuseInputNormPass : ICompilePass
             if (main is null || conv.Inputs[0] != norm || conv.Inputs.Count(i => i == norm) != 1) continue;
             if (main.KernelH != 1 || main.KernelW != 1 || main.StrideH != 1 || main.StrideW != 1 || main.Groups != 1
                 || main.Padding != default || main.InChannels != bn.Channels) continue;
-            string? forced = options.LayerAlgorithms.TryGetValue(conv.DisplayName, out var f1) ? f1
-                : options.LayerAlgorithms.TryGetValue(conv.Name, out f1) ? f1 : options.ConvAlgorithm;
+            string? forced = SelectKernelsPass.LayerChoice(conv, options) ?? options.ConvAlgorithm;
             if (forced is not null && !(FastKernels.ConvAlgorithmNames.TryGetValue(forced, out var a) && a is Kernels.Conv.ConvAlgorithm.Pointwise or Kernels.Conv.ConvAlgorithm.Direct))
                 continue;
             conv.Op = new FusedOp(main, residual, epilogue, bn, clamp);

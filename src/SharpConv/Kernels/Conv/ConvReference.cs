@@ -57,15 +57,12 @@ internal sealed unsafe class ReferenceConv : PreparedConv
 
     public override int ScratchElements(int batch, int threads) => 0;
 
+    // The oracle's loops index dense NCHW; strided calls reach it one image at a time.
+    private protected override bool WritesStridedOutput => false;
+
     private protected override void Run(float* input, long inStride, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
     {
         var p = Params;
-        if (outStride != p.OutputElements && batch > 1)
-        {
-            for (int b = 0; b < batch; b++)
-                Run(input + b * inStride, p.InputElements, 1, output + b * outStride, p.OutputElements, residual == null ? null : residual + b * outStride, scheduler, scratch);
-            return;
-        }
         int outLen = checked((int)(p.OutputElements * batch));
         ConvReference.Run(new ReadOnlySpan<float>(input, checked((int)(p.InputElements * batch))), batch, p, _weights, Bias, Activation,
             residual == null ? default : new ReadOnlySpan<float>(residual, outLen), new Span<float>(output, outLen));

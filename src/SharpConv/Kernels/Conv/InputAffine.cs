@@ -17,9 +17,8 @@ public sealed class InputAffine
     public InputAffine(ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Activation activation)
     {
         if (scale.Length != shift.Length) throw new ArgumentException($"input affine: {scale.Length} scales but {shift.Length} shifts.");
-        Scale = GC.AllocateArray<float>(scale.Length, pinned: true);
-        Shift = GC.AllocateArray<float>(shift.Length, pinned: true);
-        scale.CopyTo(Scale); shift.CopyTo(Shift);
+        Scale = scale.ToArray();
+        Shift = shift.ToArray();
         Activation = activation;
     }
 

@@ -4,7 +4,7 @@ namespace SharpConv.Kernels.Conv;
 
 /// <summary>
 /// A convolution ready to run: weights transformed/packed once by <see cref="Create"/> (the "compile" step),
-/// then <see cref="Execute"/> many times. Bias and activation are fused into the store; an optional residual
+/// then <see cref="Execute(ReadOnlySpan{float}, int, Span{float}, ReadOnlySpan{float}, Scheduler, Span{float})"/> many times. Bias and activation are fused into the store; an optional residual
 /// (shaped like the output) is added before the activation: <c>out = act(conv(x) + bias + residual)</c>.
 /// </summary>
 public abstract unsafe class PreparedConv
@@ -33,6 +33,9 @@ public abstract unsafe class PreparedConv
 
     /// <summary>Whether <see cref="Run"/> reads input images at any stride; the others get one image at a time.</summary>
     private protected virtual bool ReadsStridedInput => false;
+
+    /// <summary>Whether <see cref="Run"/> writes output images at any stride; the others get one image at a time.</summary>
+    private protected virtual bool WritesStridedOutput => true;
 
     /// <summary>Prepares <paramref name="algorithm"/> for the layer (packs/transforms the weights).</summary>
     /// <param name="algorithm">The algorithm; <see cref="ConvAlgorithmChooser.Choose(in ConvParams, int, bool)"/> picks a good one.</param>
@@ -73,7 +76,7 @@ public abstract unsafe class PreparedConv
         return conv;
     }
 
-    /// <summary>Scratch floats <see cref="Execute"/> needs for <paramref name="batch"/> images on
+    /// <summary>Scratch floats <see cref="Execute(ReadOnlySpan{float}, int, Span{float}, ReadOnlySpan{float}, Scheduler, Span{float})"/> needs for <paramref name="batch"/> images on
     /// <paramref name="threads"/> threads, so the caller can plan memory once.</summary>
     public abstract int ScratchElements(int batch, int threads);
 
@@ -129,7 +132,9 @@ public abstract unsafe class PreparedConv
         fixed (float* pi = input) fixed (float* po = output) fixed (float* pr = residual) fixed (float* ps = scratch)
         {
             float* res = residual.IsEmpty ? null : pr;
-            if (inputImageStride == p.InputElements || batch == 1 || ReadsStridedInput)
+            bool batched = batch == 1 || (inputImageStride == p.InputElements || ReadsStridedInput)
+                && (outputImageStride == p.OutputElements || WritesStridedOutput);
+            if (batched)
                 Run(pi, inputImageStride, batch, po, outputImageStride, res, scheduler, ps);
             else
                 for (int b = 0; b < batch; b++)   // correct for every algorithm; the batch-wide ones lose their batching
@@ -139,6 +144,7 @@ public abstract unsafe class PreparedConv
     }
 
     /// <summary>The algorithm's body. Input image n starts at <paramref name="inStride"/>·n (always the image size
-    /// unless <see cref="ReadsStridedInput"/>), output image n (and its residual) at <paramref name="outStride"/>·n.</summary>
+    /// unless <see cref="ReadsStridedInput"/>), output image n (and its residual) at <paramref name="outStride"/>·n
+    /// (always the image size unless <see cref="WritesStridedOutput"/>).</summary>
     private protected abstract void Run(float* input, long inStride, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch);
 }

@@ -6,7 +6,7 @@ namespace SharpConv.Kernels.Pool;
 /// <summary>
 /// Element-wise kernels on spans, built on <see cref="TensorPrimitives"/> (vectorised to the widest accelerated
 /// width, tails handled): activations, batch-norm statistics folded to a scale and shift, softmax. All may run in place.
-/// The per-channel scale-and-shift pass itself is <see cref="ParallelElementwise.ScaleShift"/>.
+/// The per-channel scale-and-shift pass itself is <see cref="ParallelElementwise.ScaleShift(ReadOnlySpan{float}, Span{float}, int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Activation, SharpConv.Runtime.Scheduler)"/>.
 /// </summary>
 public static class Elementwise
 {

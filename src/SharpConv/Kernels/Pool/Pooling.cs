@@ -164,6 +164,13 @@ public static unsafe class Pooling
         public bool IsMax, Small, Flat, VectorRows;
         public int PerThread;
 
+        /// <summary>Plane <paramref name="plane"/> (image · C + channel) of the input.</summary>
+        private readonly float* InputPlane(int plane) => X + (long)plane * P.H * P.W;
+
+        /// <summary>Where plane <paramref name="plane"/>'s result goes: output images lie <see cref="OutStride"/> apart
+        /// (wider than an image when the output is a slice of a concatenation).</summary>
+        private readonly float* OutputPlane(int plane) => Y + plane / P.C * OutStride + (long)(plane % P.C) * P.P * P.Q;
+
         public void Run(int begin, int end, int thread)
         {
             float* row = Scratch + (long)thread * PerThread;
@@ -203,8 +210,7 @@ public static unsafe class Pooling
         {
             var p = P;
             int H = p.H, W = p.W, OP = p.P, OQ = p.Q;
-            float* x = X + (long)plane * H * W;
-            float* y = Y + plane / p.C * OutStride + (long)(plane % p.C) * OP * OQ;
+            float* x = InputPlane(plane), y = OutputPlane(plane);
             int inChunks = (W + 15) >> 4, outChunks = (OQ + 15) >> 4;
             int positions = p.StrideW * outChunks;         // stride-1 chunks the outputs pick from
             var negInf = Vector512.Create(float.NegativeInfinity);
@@ -254,8 +260,7 @@ public static unsafe class Pooling
         {
             var p = P;
             int H = p.H, W = p.W, OP = p.P, OQ = p.Q;
-            float* x = X + (long)plane * H * W;
-            float* y = Y + plane / p.C * OutStride + (long)(plane % p.C) * OP * OQ;
+            float* x = InputPlane(plane), y = OutputPlane(plane);
             float* row = buffer + p.PadLeft;
             int total = RowFloats(p);
             new Span<float>(buffer, p.PadLeft).Fill(float.NegativeInfinity);
@@ -304,8 +309,7 @@ public static unsafe class Pooling
             float* a = scratch;                 // padded plane (+ slack for the shifted loads)
             float* m = a + area + 32;           // maxima of S neighbours
             float* line = m + area + 32;        // one output row before striding
-            float* x = X + (long)plane * H * W;
-            float* y = Y + plane / p.C * OutStride + (long)(plane % p.C) * OP * OQ;
+            float* x = InputPlane(plane), y = OutputPlane(plane);
 
             new Span<float>(a, area + 32).Fill(float.NegativeInfinity);
             for (int ih = 0; ih < H; ih++)
@@ -379,8 +383,7 @@ public static unsafe class Pooling
         {
             var p = P;
             int H = p.H, W = p.W, OP = p.P, OQ = p.Q;
-            float* x = X + (long)plane * H * W;
-            float* y = Y + plane / p.C * OutStride + (long)(plane % p.C) * OP * OQ;
+            float* x = InputPlane(plane), y = OutputPlane(plane);
             for (int op = 0; op < OP; op++)
             {
                 int hs = op * p.StrideH - p.PadTop, he = Math.Min(hs + p.R, H + p.PadBottom);
