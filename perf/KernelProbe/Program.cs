@@ -21,6 +21,8 @@ internal static unsafe class Program
         if (what is "folds") { ShapeProbe.Folds(); return; }
         if (what is "norms") { ShapeProbe.Norms(); return; }
         if (what is "batches") { ShapeProbe.Batches(); return; }
+        if (what is "winograd") { ShapeProbe.WinogradMoves(); return; }
+        if (what is "algorithms") { ShapeProbe.Algorithms(); return; }
         if (what is "convsq") { ConvProbe.Run(peak1, peak2, withReference: false, squeezeNet: true); return; }
         if (what is "all" or "gemm") GemmProbe(peak1, peak2);
         if (what is "all" or "conv" or "convq") ConvProbe.Run(peak1, peak2, withReference: what != "convq");

@@ -175,6 +175,86 @@ internal static class ShapeProbe
         }
     }
 
+    /// <summary>Every algorithm that supports the layer, at batch 8 and batch 1 on 2 threads, interleaved (min of 3 rounds):
+    /// the 3×3 layers of DenseNet, GoogLeNet, SqueezeNet and ResNet whose few output channels make Winograd's
+    /// transforms weigh more than its GEMMs.</summary>
+    public static void Algorithms()
+    {
+        var layers = new (string, ConvParams)[]
+        {
+            ("dn 128→32 3×3 @56", new ConvParams(128, 56, 56, 32, 3, 3, pad: 1)),
+            ("dn 128→32 3×3 @28", new ConvParams(128, 28, 28, 32, 3, 3, pad: 1)),
+            ("dn 128→32 3×3 @14", new ConvParams(128, 14, 14, 32, 3, 3, pad: 1)),
+            ("gn 96→128 3×3 @28", new ConvParams(96, 28, 28, 128, 3, 3, pad: 1)),
+            ("gn 16→32 3×3 @28", new ConvParams(16, 28, 28, 32, 3, 3, pad: 1)),
+            ("sq 16→64 3×3 @55", new ConvParams(16, 55, 55, 64, 3, 3, pad: 1)),
+            ("sq 32→128 3×3 @27", new ConvParams(32, 27, 27, 128, 3, 3, pad: 1)),
+            ("sq 64→256 3×3 @13", new ConvParams(64, 13, 13, 256, 3, 3, pad: 1)),
+            ("r50 64→64 3×3 @56", new ConvParams(64, 56, 56, 64, 3, 3, pad: 1)),
+            ("r50 512→512 3×3 @7", new ConvParams(512, 7, 7, 512, 3, 3, pad: 1)),
+        };
+        var scratch = new float[64 << 20];
+        using var s = new Scheduler(2);
+        foreach (int batch in new[] { 8, 1 })
+        {
+            Console.WriteLine($"layer | algorithm: ms (GFLOP/s direct-equivalent) … (batch {batch}, 2 threads, min of 3 rounds; * = chosen)");
+            foreach (var (name, p) in layers)
+            {
+                var x = new float[p.InputElements * batch]; new SeededRandom(1).FillUniform(x, -1, 1);
+                var w = new float[p.WeightElements]; new SeededRandom(2).FillUniform(w, -0.1f, 0.1f);
+                var y = new float[p.OutputElements * batch];
+                var algs = Enum.GetValues<ConvAlgorithm>().Where(a => a != ConvAlgorithm.Reference && ConvAlgorithmChooser.Supports(a, p)).ToArray();
+                var convs = algs.Select(a => PreparedConv.Create(a, p, w, default, Activation.Relu)).ToArray();
+                var ms = algs.Select(_ => double.MaxValue).ToArray();
+                for (int round = 0; round < 3; round++)
+                    for (int i = 0; i < algs.Length; i++)
+                        ms[i] = Math.Min(ms[i], 1.0 / Best(() => convs[i].Execute(x, batch, y, default, s, scratch), 1e6));
+                var chosen = ConvAlgorithmChooser.Choose(p, batch);
+                Console.WriteLine($"{name,-20} | " + string.Join(" | ", algs.Select((a, i) =>
+                    $"{a}{(a == chosen ? "*" : "")} {ms[i]:F3} ({2.0 * p.Macs * batch / ms[i] / 1e6:F0})")));
+            }
+        }
+    }
+
+    /// <summary>Winograd F(4,3) at batch 8 on 1 thread: the vector tile moves and the next-plane prefetch against the
+    /// scalar moves and no prefetch (interleaved, min of 15 runs).</summary>
+    public static void WinogradMoves()
+    {
+        var layers = new (string, ConvParams)[]
+        {
+            ("dn 128→32 3×3 @56", new ConvParams(128, 56, 56, 32, 3, 3, pad: 1)),
+            ("gn 96→128 3×3 @28", new ConvParams(96, 28, 28, 128, 3, 3, pad: 1)),
+            ("r50 64→64 3×3 @56", new ConvParams(64, 56, 56, 64, 3, 3, pad: 1)),
+            ("r50 512→512 3×3 @7", new ConvParams(512, 7, 7, 512, 3, 3, pad: 1)),
+        };
+        var scratch = new float[64 << 20];
+        using var s = new Scheduler(1);
+        const int batch = 8;
+        Console.WriteLine("layer | vector moves + prefetch | scalar moves | no prefetch  (ms, batch 8, 1 thread)");
+        foreach (var (name, p) in layers)
+        {
+            var x = new float[p.InputElements * batch]; new SeededRandom(1).FillUniform(x, -1, 1);
+            var w = new float[p.WeightElements]; new SeededRandom(2).FillUniform(w, -0.1f, 0.1f);
+            var y = new float[p.OutputElements * batch];
+            var conv = PreparedConv.Create(ConvAlgorithm.Winograd43, p, w, default, Activation.Relu);
+            conv.Execute(x, batch, y, default, s, scratch);
+            var best = new[] { double.MaxValue, double.MaxValue, double.MaxValue };
+            for (int round = 0; round < 5; round++)
+                for (int v = 0; v < 3; v++)
+                {
+                    Winograd.VectorTileMoves = v != 1; Winograd.PrefetchNextPlane = v != 2;
+                    for (int rep = 0; rep < 3; rep++)
+                    {
+                        var sw = Stopwatch.StartNew();
+                        conv.Execute(x, batch, y, default, s, scratch);
+                        best[v] = Math.Min(best[v], sw.Elapsed.TotalMilliseconds);
+                    }
+                }
+            Winograd.VectorTileMoves = Winograd.PrefetchNextPlane = true;
+            Console.WriteLine($"{name,-20} | {best[0],6:F2} | {best[1],6:F2} | {best[2],6:F2}");
+        }
+    }
+
     public static void Pools()
     {
         var shapes = new (string, SharpConv.Kernels.Pool.PoolParams)[]

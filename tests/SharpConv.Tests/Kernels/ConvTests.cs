@@ -112,25 +112,30 @@ public class ConvTests
         new object[] { new ConvParams(6, 5, 141, 9, 3, 3) with { PadTop = 0, PadLeft = 2, PadBottom = 1, PadRight = 0 } },
     };
 
-    /// <summary>The vectorised input gathers (16-tile runs by permutes, masked AVX2 gathers of 8 tiles) move the same
-    /// values as the scalar gather: the whole convolution is bit-identical to it across widths and thread counts.</summary>
+    /// <summary>The vectorised tile moves (AVX-512: input rows staged per tile run and gathered by permutes, outputs
+    /// interleaved and stored by masked runs; AVX2: masked gathers of 8 tiles) move the same values as the scalar gather
+    /// and scatter: the whole convolution is bit-identical to it across widths and thread counts, with and without the
+    /// epilogue. Maps 140 tiles wide down to one tile wide, so runs span rows, images and padding.</summary>
     [Theory]
     [InlineData(ConvAlgorithm.Winograd23)] [InlineData(ConvAlgorithm.Winograd43)]
-    public void WinogradVectorGatherIsExact(ConvAlgorithm alg)
+    public void WinogradVectorTileMovesAreExact(ConvAlgorithm alg)
     {
         foreach (var p in new[] { new ConvParams(5, 6, 75, 7, 3, 3, pad: 1), new ConvParams(4, 7, 140, 20, 3, 3, pad: 0), new ConvParams(9, 14, 14, 16, 3, 3, pad: 1),
-                                  new ConvParams(3, 5, 7, 33, 3, 3, pad: 2),
+                                  new ConvParams(3, 5, 7, 33, 3, 3, pad: 2), new ConvParams(2, 30, 3, 5, 3, 3, pad: 1),
                                   new ConvParams(6, 5, 141, 9, 3, 3) with { PadTop = 0, PadLeft = 2, PadBottom = 1, PadRight = 0 } })
         {
-            Winograd.VectorGather = false;   // a speed knob only (bit-identical either way), so flipping it is harmless
-            float[] scalar;
-            try { (_, scalar) = RunBoth(alg, p, 3, true, SimdWidth.Vector128); }
-            finally { Winograd.VectorGather = true; }
-            foreach (var width in new[] { SimdWidth.Vector128, SimdWidth.Vector256, SimdWidth.Vector512 })
-            foreach (var s in new[] { Scheduler.Inline, Two, Three })
+            foreach (bool epilogue in new[] { true, false })   // bias + residual + ReLU, and the bare store
             {
-                var (_, got) = RunBoth(alg, p, 3, true, width, s);
-                KernelAssert.Identical(scalar, got, $"{alg} {width} T{s.ThreadCount} {p}");
+                Winograd.VectorTileMoves = false;   // a speed knob only (bit-identical either way), so flipping it is harmless
+                float[] scalar;
+                try { (_, scalar) = RunBoth(alg, p, 3, epilogue, SimdWidth.Vector128); }
+                finally { Winograd.VectorTileMoves = true; }
+                foreach (var width in new[] { SimdWidth.Vector128, SimdWidth.Vector256, SimdWidth.Vector512 })
+                foreach (var s in new[] { Scheduler.Inline, Two, Three })
+                {
+                    var (_, got) = RunBoth(alg, p, 3, epilogue, width, s);
+                    KernelAssert.Identical(scalar, got, $"{alg} {width} T{s.ThreadCount} {p} epilogue {epilogue}");
+                }
             }
         }
     }
@@ -244,7 +249,8 @@ public class ConvTests
             Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(3, 227, 227, 96, 11, 11, stride: 4)));
             Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(3, 224, 224, 64, 7, 7, stride: 2, pad: 3)));
             Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(64, 56, 56, 128, 3, 3, stride: 2, pad: 1)));
-            Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(16, 28, 28, 32, 3, 3, pad: 1), 8));        // thin
+            Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(16, 28, 28, 32, 3, 3, pad: 1), 1));        // thin, 49 tiles
+            Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(16, 28, 28, 32, 3, 3, pad: 1), 8));    // thin, 392 tiles
             Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(256, 14, 14, 256, 3, 3, pad: 1), 1));      // small map
             Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(512, 14, 14, 128, 1, 1), 1));              // 1×1 reduction, one image
             Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(1024, 14, 14, 256, 1, 1), 8));            // reduction, folded area
@@ -253,7 +259,8 @@ public class ConvTests
             Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(128, 28, 28, 512, 1, 1), 1));
             Assert.Equal(ConvAlgorithm.Pointwise, ConvAlgorithmChooser.Choose(new ConvParams(128, 28, 28, 512, 1, 1), 1, residual: true));
             Assert.Equal(ConvAlgorithm.Pointwise, ConvAlgorithmChooser.Choose(new ConvParams(32, 27, 27, 128, 1, 1), 8));
-            Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(128, 56, 56, 32, 3, 3, pad: 1), 1));      // thin output
+            Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(128, 56, 56, 32, 3, 3, pad: 1), 1));  // thin output, 196 tiles
+            Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(128, 28, 28, 32, 3, 3, pad: 1), 1));      // thin output, 49 tiles
             Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(128, 7, 7, 32, 3, 3, pad: 1), 8));
             Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(128, 28, 28, 32, 3, 3, pad: 1), 8));
         }

@@ -14,7 +14,8 @@ namespace SharpConv.Kernels.Conv;
 ///   several images of 13×13/14×14 reductions C ≥ 2K (GoogLeNet's 480→192 and 528→256, ResNet-50's 1024→256 and
 ///   1024→512 @14: 5–25 % faster than the folded GEMM).</item>
 /// <item>3×3, stride 1, dilation 1, groups 1: with T = batch·⌈P/4⌉·⌈Q/4⌉ F(4,3) tiles,
-///   <see cref="ConvAlgorithm.Direct"/> where its 14-pixel row tiles fit the map (≤ 15 % padding: 13, 14, 27, 28, 55,
+///   F(4,3) from T ≥ 128 tiles when C ≥ 16 (its transforms are vector moves: DenseNet's 128→32 @56 at batch 8 4.6 vs
+///   10.6 ms direct, SqueezeNet's 16→64 @55 2.1 vs 2.7); below that, <see cref="ConvAlgorithm.Direct"/> where its 14-pixel row tiles fit the map (≤ 15 % padding: 13, 14, 27, 28, 55,
 ///   56… wide, not 7) and either the layer is thin (C &lt; 64: GoogLeNet's 16→32…32→128, SqueezeNet's expand 3×3, 1.3–2×
 ///   faster than im2col/Winograd) or the batch-wide map is small and the layer not too wide (T &lt; 48 and C·K ≤ 256²: 13×13/14×14 maps
 ///   at batch 1, 15–25 % faster than F(2,3); VGG's 512→512 @14 keeps F(2,3), whose 2.25× fewer multiplies win there); else Winograd when its transforms pay: F(4,3) from T ≥ 32 (VGG 512→512 @28: 30 vs 57 ms for
@@ -54,6 +55,10 @@ public static class ConvAlgorithmChooser
         {
             long tiles43 = (long)batch * ((p.P + 3) / 4) * ((p.Q + 3) / 4);
             bool wide = p.C >= 64 || (p.C >= 32 && tiles43 >= 128);
+            // Many tiles: F(4,3) whatever the widths, since its transforms are cheap vector moves (KernelProbe algorithms:
+            // DenseNet's 128→32 @56 4.6 vs 10.6 ms direct at batch 8, 0.80 vs 1.20 at batch 1; SqueezeNet's 16→64 @55
+            // 2.1 vs 2.7, GoogLeNet's 16→32 @28 batch 8 0.31 vs 0.37).
+            if (tiles43 >= 128 && p.C >= 16) return ConvAlgorithm.Winograd43;
             if (direct && (p.C < 64 || (tiles43 < 48 && (long)p.C * p.K <= 65536))) return ConvAlgorithm.Direct;
             // Thin outputs (DenseNet's 128→32): Winograd's input transform (∝ C per tile) outweighs the multiplies it
             // saves (∝ C·K); the direct kernel wins even on 7×7 maps with half-empty pixel tiles.

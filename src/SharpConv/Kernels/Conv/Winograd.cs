@@ -67,18 +67,37 @@ internal sealed unsafe class Winograd : PreparedConv
         _t = _kr.NR * (int)Math.Clamp((2L << 20) / perPanel, 1, 4);
     }
 
-    /// <summary>Off: the scalar gather only (a measurement knob for perf probes).</summary>
-    internal static bool VectorGather = true;
+    /// <summary>Off: the scalar tile gather and scatter only (a measurement knob for perf probes and the exactness
+    /// test: the vector paths move the same values).</summary>
+    internal static bool VectorTileMoves = true;
+    /// <summary>Off: no software prefetch of the next channel's rows (a measurement knob for perf probes).</summary>
+    internal static bool PrefetchNextPlane = true;
 
     private int VecLanes => Vector<float>.Count;
 
-    private int PerThread => _a * _a * (Params.C + _kPad) * _t    // V and M
+    /// <summary>
+    /// The distance between two ξ planes of V or M, in floats: the plane size rounded up to an odd number of cache
+    /// lines. The transforms touch all α² planes at the same offset in turn; with a plane size that is a multiple of
+    /// 4 KiB (128 channels × 48 tiles is 24 KiB) those 36 lines all fall in one L1 set and evict each other, which made
+    /// the input transform of DenseNet's 128→32 layers cost 3× its arithmetic. An odd line count walks the sets.
+    /// </summary>
+    private static long SpreadStride(long floats)
+    {
+        long lines = (floats + 15) / 16;
+        return (lines | 1) * 16;
+    }
+
+    private int PerThread => (int)(_a * _a * (SpreadStride((long)Params.C * _t) + SpreadStride((long)_kPad * _t)))    // V and M
                              + _a * _a * _kr.NR                      // gathered patches of NR tiles
                              + 2 * _a * _a * VecLanes                // transform temporaries
                              + 2 * _t                                // tile table (ints)
-                             + 64;
+                             + 2 * _a * StagedRow                    // staged input rows (Vector512 gather)
+                             + 128;
 
     public override int ScratchElements(int batch, int threads) => threads * PerThread;
+
+    /// <summary>One staged input row: m columns per tile lane of a panel, plus a vector of slack.</summary>
+    private int StagedRow => _m * _kr.NR + 16;
 
     private int TilesH => (Params.P + _m - 1) / _m;
     private int TilesW => (Params.Q + _m - 1) / _m;
@@ -132,11 +151,13 @@ internal sealed unsafe class Winograd : PreparedConv
         int nPanels = (tValid + NR - 1) / NR;   // the last block transforms and multiplies only the panels it fills
 
         float* V = scratch;                         // [ξ][panel][c][NR]
-        float* M = V + (long)a2 * C * T;            // [ξ][kPad][T]
-        float* D = M + (long)a2 * _kPad * T;        // [i·α + j][NR]: patches of NR tiles
+        long vStride = SpreadStride((long)C * T), mStride = SpreadStride((long)_kPad * T);
+        float* M = V + a2 * vStride;                // [ξ][kPad][T]
+        float* D = M + a2 * mStride;                // [i·α + j][NR]: patches of NR tiles
         float* tmp = D + a2 * NR;                   // 2 · α² · lanes
         int* tileIn = (int*)(tmp + 2 * a2 * VecLanes);  // per tile: input offset of its (0,0) corner within image n … 
         int* tileOut = tileIn + T;                        // … and the output offset; image index folded in below
+        float* E = (float*)(((nint)(tileOut + T) + 63) & ~(nint)63);   // staged rows: [half][i][StagedRow]
 
         // Tile table: where each tile starts in the input (may be negative/off-image at the borders) and output.
         for (int t = 0; t < T; t++)
@@ -150,10 +171,10 @@ internal sealed unsafe class Winograd : PreparedConv
 
         // (2) Input transform, NR tiles at a time, into packed-B panels.
         long hw = (long)p.H * p.W;
-        bool vecGather = VectorGather && Avx512F.IsSupported && (NR & 15) == 0;
+        bool staged = VectorTileMoves && Avx512F.IsSupported && (NR & 15) == 0;
         // Per tile: its (0,0) corner as an element index from image 0's channel 0 (int32: guarded below), and its
         // row/column origin (int.MinValue/2 rows for missing tiles, so every mask lane is off).
-        bool hwGather = VectorGather && Avx2.IsSupported && (NR & 7) == 0 && (long)job.Batch * C * hw + 2L * p.W < int.MaxValue;
+        bool hwGather = VectorTileMoves && !staged && Avx2.IsSupported && (NR & 7) == 0 && (long)job.Batch * C * hw + 2L * p.W < int.MaxValue;
         int* tileIdx = stackalloc int[hwGather ? T : 0];
         int* tileIh = stackalloc int[hwGather ? T : 0];
         int* tileIw = stackalloc int[hwGather ? T : 0];
@@ -168,17 +189,18 @@ internal sealed unsafe class Winograd : PreparedConv
         for (int jp = 0; jp < nPanels; jp++)
         for (int c = 0; c < C; c++)
         {
+            if (staged)
+            {
+                StageRows(job.X, c, tileIn, tileOut, jp * NR, E);
+                float* dstPanel = V + (long)jp * C * NR + (long)c * NR;
+                for (int g = 0; g < NR; g += 16) TransformStaged16(E + m * g, D, dstPanel + g, vStride);
+                continue;
+            }
+            else
             for (int lane = 0; lane < NR; lane++)
             {
                 int t = jp * NR + lane;
-                // 16 consecutive interior tiles of one tile row: gather each (i, j) element with two/four loads
-                // and permutes instead of 16 scalar loads (the values are those of the scalar path below).
-                if (vecGather && (lane & 15) == 0 && GatherRun16(job.X, tileIn, tileOut, t, c, D + lane, NR))
-                {
-                    lane += 15;
-                    continue;
-                }
-                // Otherwise 8 tiles at a time with masked hardware gathers (padding and missing tiles read as 0).
+                // 8 tiles at a time with masked hardware gathers (padding and missing tiles read as 0).
                 if (hwGather && (lane & 7) == 0)
                 {
                     GatherMasked8(job.X + c * hw, tileIdx + jp * NR + lane, tileIh + jp * NR + lane, tileIw + jp * NR + lane, D + lane, NR);
@@ -209,7 +231,7 @@ internal sealed unsafe class Winograd : PreparedConv
                 }
             }
             float* dst = V + (long)jp * C * NR + (long)c * NR;
-            long xiStride = (long)C * T;
+            long xiStride = vStride;
             for (int l = 0; l < NR; l += VecLanes)
             {
                 // rows: tmp[i][j'] = Σ_j Bᵀ[j'][j] d[i][j];  columns: V[i'][j'] = Σ_i Bᵀ[i'][i] tmp[i][j']
@@ -223,8 +245,8 @@ internal sealed unsafe class Winograd : PreparedConv
         var fn = _kr.Fn;
         for (int xi = 0; xi < a2; xi++)
         {
-            float* vXi = V + (long)xi * C * T;
-            float* mXi = M + (long)xi * _kPad * T;
+            float* vXi = V + xi * vStride;
+            float* mXi = M + xi * mStride;
             for (int k0 = 0; k0 < C; k0 += GemmKernel.KC)
             {
                 int kc = Math.Min(GemmKernel.KC, C - k0);
@@ -245,17 +267,23 @@ internal sealed unsafe class Winograd : PreparedConv
         float* tmp2 = tmp + a2 * VecLanes;
         long pq = (long)p.P * p.Q;
         bool clamp = !Activation.IsIdentity;
+        bool vectorScatter = VectorTileMoves && Avx512F.IsSupported && VecLanes == 8;
         for (int k = kLo; k < kHi; k++)
         {
             float bias = Bias[k];
             for (int l = 0; l < tValid; l += VecLanes)
             {
                 float* src = M + (long)k * T + l;
-                long xiStride = (long)_kPad * T;
+                long xiStride = mStride;
                 // rows: tmp[i][j'] (α × m) = Σ_j M[i][j] A[j][j'];  columns: Y[i'][j'] (m × m)
                 for (int i = 0; i < a; i++) OutputTransform1D(src + i * a * xiStride, xiStride, tmp + i * m * VecLanes, VecLanes);
                 for (int j = 0; j < m; j++) OutputTransform1D(tmp + j * VecLanes, m * VecLanes, tmp2 + j * VecLanes, m * VecLanes);
                 int lanes = Math.Min(VecLanes, tValid - l);
+                if (vectorScatter)
+                {
+                    ScatterRows(job, tmp2, tileIn + l, tileOut + l, lanes, k, bias, clamp);
+                    continue;
+                }
                 for (int lane = 0; lane < lanes; lane++)
                 {
                     int t = l + lane;
@@ -279,44 +307,203 @@ internal sealed unsafe class Winograd : PreparedConv
     }
 
     /// <summary>
-    /// The gather of tiles t..t+15 for channel <paramref name="c"/> when they are consecutive, interior tiles of one
-    /// tile row of one image: element (i, j) of tile t+l is <c>row_i[j + m·l]</c>, a stride-m read done as m
-    /// Vector512 loads and permutes. Returns false (nothing written) when the run does not qualify.
+    /// Copies, for channel <paramref name="c"/>, the input rows under the NR tiles of the panel starting at tile
+    /// <paramref name="first"/> into <paramref name="e"/>: row i of half h holds, for tile lane L, the input columns
+    /// <c>m·tx + h·m + (0..m−1) − padLeft</c> of input row <c>m·ty + i − padTop</c> at <c>m·L</c>. Padding and missing
+    /// tiles read as 0. Consecutive tiles of one tile row are one contiguous run of input columns, so this is a few
+    /// masked vector copies per run, and afterwards element (i, j) of every tile sits at a fixed stride m — which the
+    /// permutes of <see cref="GatherStaged16"/> read, where hardware gathers were the input transform's main cost.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool GatherRun16(float* x, int* tileIn, int* tileOut, int t, int c, float* d, int nr)
+    private void StageRows(float* x, int c, int* tileIn, int* tileOut, int first, float* e)
     {
         var p = Params;
-        int n = tileIn[t];
-        if (n == int.MinValue || tileIn[t + 15] != n || tileOut[t + 15] - tileOut[t] != 15) return false;
-        int a = _a, m = _m;
-        int ty = tileOut[t] >> 16, tx = tileOut[t] & 0xFFFF;
-        int ih0 = ty * m - p.PadTop, iw0 = tx * m - p.PadLeft;
-        if (ih0 < 0 || iw0 < 0 || ih0 + a > p.H || iw0 + 15 * m + a > p.W) return false;
+        int m = _m, a = _a, nr = _kr.NR, row = StagedRow;
         long hw = (long)p.H * p.W;
-        if ((long)(ih0 + a - 1) * p.W + iw0 + a - 1 + 16 * m > hw) return false;   // last loads stay inside the plane
-        float* src = x + (n * (long)p.C + c) * hw + (long)ih0 * p.W + iw0;
-        if (m == 2)
+        for (int lane = 0; lane < nr;)
         {
-            var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-            for (int i = 0; i < a; i++, src += p.W)
-                for (int j = 0; j < a; j++)
-                    Avx512F.PermuteVar16x32x2(Vector512.Load(src + j), even, Vector512.Load(src + j + 16)).Store(d + (i * a + j) * nr);
+            int t = first + lane, n = tileIn[t];
+            if (n == int.MinValue)
+            {
+                // Missing tiles only end a batch's last panel: zero the rest.
+                for (int r = 0; r < 2 * a; r++) new Span<float>(e + r * row + m * lane, m * (nr - lane)).Clear();
+                return;
+            }
+            int len = 1;
+            while (lane + len < nr && tileIn[t + len] == n && tileOut[t + len] == tileOut[t] + len) len++;
+            int ty = tileOut[t] >> 16, tx = tileOut[t] & 0xFFFF;
+            float* plane = x + (n * (long)p.C + c) * hw;
+            for (int i = 0; i < a; i++)
+            {
+                int ih = ty * m + i - p.PadTop;
+                float* src = (uint)ih < (uint)p.H ? plane + (long)ih * p.W : null;
+                for (int h = 0; h < 2; h++)
+                    CopyClipped(src, p.W, tx * m - p.PadLeft + h * m, m * len, e + (h * a + i) * row + m * lane);
+                // The next channel reads the same rows one plane on: fetch them now. Channel planes are kilobytes apart,
+                // so the hardware prefetcher sees no stream and each row would otherwise wait on L3.
+                if (src != null && c + 1 < p.C && PrefetchNextPlane && Sse.IsSupported)
+                {
+                    int from = Math.Max(0, tx * m - p.PadLeft), to = Math.Min(p.W, tx * m - p.PadLeft + m * len + m);
+                    for (int col = from; col < to; col += 16) Sse.Prefetch0(src + hw + col);
+                    Sse.Prefetch0(src + hw + to - 1);
+                }
+            }
+            lane += len;
+        }
+    }
+
+    /// <summary><c>dst[0..count) = row[col0 ..)</c> with columns outside [0, width) — or a missing row — as 0, in whole
+    /// Vector512 stores (the destination has a vector of slack; a later run overwrites the spill).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyClipped(float* row, int width, int col0, int count, float* dst)
+    {
+        if (row == null)
+        {
+            for (int x = 0; x < count; x += 16) Vector512<float>.Zero.Store(dst + x);
+            return;
+        }
+        var lo = Vector512.Create(-col0); var hi = Vector512.Create(width - col0);
+        var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        for (int x = 0; x < count; x += 16)
+        {
+            var at = lanes + Vector512.Create(x);
+            var inside = (Vector512.GreaterThanOrEqual(at, lo) & Vector512.LessThan(at, hi)).AsSingle();
+            Avx512F.MaskLoad(row + col0 + x, inside, Vector512<float>.Zero).Store(dst + x);
+        }
+    }
+
+    /// <summary>The input transform of 16 tile lanes straight from their staged rows (<paramref name="e"/>: the group's
+    /// first lane), in Vector512: element (i, j) of lane L is <c>e[half][i][m·L + j mod m]</c>, a stride-m read done with
+    /// permutes; each patch row is transformed as soon as it is gathered, then the columns go to V's α² planes.
+    /// <paramref name="work"/>: α² + α vectors of scratch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void TransformStaged16(float* e, float* work, float* dst, long xiStride)
+    {
+        int a = _a, m = _m, row = StagedRow;
+        float* rows = work;                 // [i][j'] after the row transform
+        float* patch = work + a * a * 16;   // one gathered patch row: [j]
+        for (int i = 0; i < a; i++)
+        {
+            for (int h = 0; h < 2; h++)
+            {
+                float* q = e + (h * a + i) * row;
+                if (m == 4)
+                {
+                    var by4 = Vector512.Create(0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
+                    var halves = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+                    var v0 = Vector512.Load(q); var v1 = Vector512.Load(q + 16);
+                    var v2 = Vector512.Load(q + 32); var v3 = Vector512.Load(q + 48);
+                    int columns = h == 0 ? m : a - m;
+                    for (int jj = 0; jj < columns; jj++)
+                    {
+                        var at = by4 + Vector512.Create(jj);
+                        var lo = Avx512F.PermuteVar16x32x2(v0, at, v1);
+                        var hi = Avx512F.PermuteVar16x32x2(v2, at, v3);
+                        Avx512F.PermuteVar16x32x2(lo, halves, hi).Store(patch + (h * m + jj) * 16);
+                    }
+                }
+                else
+                {
+                    var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+                    var v0 = Vector512.Load(q); var v1 = Vector512.Load(q + 16);
+                    for (int jj = 0; jj < 2; jj++)
+                        Avx512F.PermuteVar16x32x2(v0, even + Vector512.Create(jj), v1).Store(patch + (h * m + jj) * 16);
+                }
+            }
+            InputTransform512(patch, 16, rows + i * a * 16, 16);
+        }
+        for (int j = 0; j < a; j++) InputTransform512(rows + j * 16, a * 16, dst + j * xiStride, a * xiStride);
+    }
+
+    /// <summary><see cref="InputTransform1D"/> on 16 lanes: the same operations in the same order, so the same bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void InputTransform512(float* s, long ss, float* d, long ds)
+    {
+        if (_m == 4)
+        {
+            Vector512<float> d0 = Vector512.Load(s), d1 = Vector512.Load(s + ss), d2 = Vector512.Load(s + 2 * ss),
+                d3 = Vector512.Load(s + 3 * ss), d4 = Vector512.Load(s + 4 * ss), d5 = Vector512.Load(s + 5 * ss);
+            var f4 = Vector512.Create(4f); var f5 = Vector512.Create(5f); var f2 = Vector512.Create(2f);
+            Vector512<float> t1 = d4 - f4 * d2, t2 = d3 - f4 * d1;
+            Vector512<float> t3 = d4 - d2, t4 = f2 * (d3 - d1);
+            (f4 * d0 - f5 * d2 + d4).Store(d);
+            (t1 + t2).Store(d + ds);
+            (t1 - t2).Store(d + 2 * ds);
+            (t3 + t4).Store(d + 3 * ds);
+            (t3 - t4).Store(d + 4 * ds);
+            (f4 * d1 - f5 * d3 + d5).Store(d + 5 * ds);
         }
         else
         {
-            var by4 = Vector512.Create(0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
-            var halves = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-            for (int i = 0; i < a; i++, src += p.W)
-                for (int j = 0; j < a; j++)
-                {
-                    float* q = src + j;
-                    var lo = Avx512F.PermuteVar16x32x2(Vector512.Load(q), by4, Vector512.Load(q + 16));
-                    var hi = Avx512F.PermuteVar16x32x2(Vector512.Load(q + 32), by4, Vector512.Load(q + 48));
-                    Avx512F.PermuteVar16x32x2(lo, halves, hi).Store(d + (i * a + j) * nr);
-                }
+            Vector512<float> d0 = Vector512.Load(s), d1 = Vector512.Load(s + ss), d2 = Vector512.Load(s + 2 * ss), d3 = Vector512.Load(s + 3 * ss);
+            (d0 - d2).Store(d);
+            (d1 + d2).Store(d + ds);
+            (d2 - d1).Store(d + 2 * ds);
+            (d1 - d3).Store(d + 3 * ds);
         }
-        return true;
+    }
+
+    /// <summary>
+    /// Stores the m×m outputs of 8 tile lanes (<paramref name="y"/>: <c>y[(i·m + j)·8 + lane]</c>) for output channel
+    /// <paramref name="k"/>: each output row of the 8 tiles is interleaved into tile order with permutes, then every
+    /// run of consecutive tiles of one tile row is one masked store (bias, residual and clamp in the same order as the
+    /// scalar scatter, so the bits are the same).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ScatterRows(in Body job, float* y, int* tileIn, int* tileOut, int lanes, int k, float bias, bool clamp)
+    {
+        var p = Params;
+        int m = _m;
+        long pq = (long)p.P * p.Q;
+        var b = Vector512.Create(bias);
+        var min = Vector512.Create(Activation.Min); var max = Vector512.Create(Activation.Max);
+        var positions = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        for (int i = 0; i < m; i++)
+        {
+            Vector512<float> r0, r1 = default;
+            if (m == 4)
+            {
+                // position 4·lane + j ← y[(i·4 + j)·8 + lane]: lanes 0–3 from the first 32 values' two halves …
+                var lo = Vector512.Load(y + i * 32); var hi = Vector512.Load(y + i * 32 + 16);
+                r0 = Avx512F.PermuteVar16x32x2(lo, Vector512.Create(0, 8, 16, 24, 1, 9, 17, 25, 2, 10, 18, 26, 3, 11, 19, 27), hi) + b;
+                r1 = Avx512F.PermuteVar16x32x2(lo, Vector512.Create(4, 12, 20, 28, 5, 13, 21, 29, 6, 14, 22, 30, 7, 15, 23, 31), hi) + b;
+            }
+            else
+                r0 = Avx512F.PermuteVar16x32(Vector512.Load(y + i * 16), Vector512.Create(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15)) + b;
+            for (int s = 0; s < lanes;)
+            {
+                int n = tileIn[s], len = 1;
+                while (s + len < lanes && tileIn[s + len] == n && tileOut[s + len] == tileOut[s] + len) len++;
+                int ty = tileOut[s] >> 16, tx = tileOut[s] & 0xFFFF;
+                if (ty * m + i < p.P)
+                {
+                    // Position pos of the interleaved row goes to `at + pos`; this run owns positions [m·s, m·s + cols).
+                    long at = n * job.OutStride + k * pq + (long)(ty * m + i) * p.Q + tx * m - m * s;
+                    int from = m * s, to = from + Math.Min(m * len, p.Q - tx * m);
+                    StoreMasked(job, r0, at, 0, from, to, positions, clamp, min, max);
+                    if (m == 4) StoreMasked(job, r1, at, 16, from, to, positions, clamp, min, max);
+                    // The next output channel writes the same rows one plane on (and reads its residual there): fetch
+                    // those lines now, or every store waits for its line from L3.
+                    if (k + 1 < p.K && PrefetchNextPlane && Sse.IsSupported)
+                    {
+                        Sse.Prefetch0(job.Y + at + pq + from); Sse.Prefetch0(job.Y + at + pq + to - 1);
+                        if (job.Residual != null) { Sse.Prefetch0(job.Residual + at + pq + from); Sse.Prefetch0(job.Residual + at + pq + to - 1); }
+                    }
+                }
+                s += len;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreMasked(in Body job, Vector512<float> v, long at, int first, int from, int to, Vector512<int> positions,
+        bool clamp, Vector512<float> min, Vector512<float> max)
+    {
+        if (to <= first || from >= first + 16) return;
+        var pos = positions + Vector512.Create(first);
+        var mask = (Vector512.GreaterThanOrEqual(pos, Vector512.Create(from)) & Vector512.LessThan(pos, Vector512.Create(to))).AsSingle();
+        if (job.Residual != null) v += Avx512F.MaskLoad(job.Residual + at + first, mask, Vector512<float>.Zero);
+        if (clamp) v = Vector512.Min(Vector512.Max(v, min), max);
+        Avx512F.MaskStore(job.Y + at + first, mask, v);
     }
 
     /// <summary>The gather of 8 tiles of one channel (<paramref name="plane0"/>: channel c of image 0) with masked
