@@ -22,6 +22,8 @@ internal static unsafe class Program
         if (what is "norms") { ShapeProbe.Norms(); return; }
         if (what is "batches") { ShapeProbe.Batches(); return; }
         if (what is "winograd") { ShapeProbe.WinogradMoves(); return; }
+        if (what is "bandwidth") { ShapeProbe.Bandwidth(); return; }
+        if (what is "layer") { ShapeProbe.Layer(args[1..]); return; }
         if (what is "algorithms") { ShapeProbe.Algorithms(); return; }
         if (what is "convsq") { ConvProbe.Run(peak1, peak2, withReference: false, squeezeNet: true); return; }
         if (what is "all" or "gemm") GemmProbe(peak1, peak2);

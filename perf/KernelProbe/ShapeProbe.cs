@@ -255,6 +255,92 @@ internal static class ShapeProbe
         }
     }
 
+    /// <summary>Write bandwidth into a 25 MB buffer (SqueezeNet's stem output at batch 8): ordinary stores, which read
+    /// each line first, against non-temporal ones; read bandwidth for comparison. 1 and 2 threads, best of 7.</summary>
+    public static unsafe void Bandwidth()
+    {
+        const int n = 25 << 18;   // floats: 25 MiB
+        var buffer = GC.AllocateArray<float>(n + 16, pinned: true);
+        fixed (float* raw = buffer)
+        {
+            float* a = (float*)(((nint)raw + 63) & ~(nint)63);
+            nint at = (nint)a;
+            foreach (int threads in new[] { 1, 2 })
+            {
+                using var s = new Scheduler(threads);
+                double Measure(int mode)
+                {
+                    double best = double.MaxValue;
+                    for (int r = 0; r < 7; r++)
+                    {
+                        var sw = Stopwatch.StartNew();
+                        s.For(threads * 16, new BandwidthBody { A = (float*)at, N = n, Parts = threads * 16, Mode = mode });
+                        best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
+                    }
+                    return n * 4.0 / best / 1e6;
+                }
+                Console.WriteLine($"{threads} thread(s): stores {Measure(0):F1} GB/s, non-temporal stores {Measure(1):F1} GB/s, loads {Measure(2):F1} GB/s");
+            }
+        }
+    }
+
+    private unsafe struct BandwidthBody : IParallelBody
+    {
+        public float* A; public int N, Parts, Mode;
+        public float Sink;
+        public void Run(int begin, int end, int thread)
+        {
+            var v = System.Runtime.Intrinsics.Vector512.Create(1f);
+            var acc = System.Runtime.Intrinsics.Vector512<float>.Zero;
+            for (int part = begin; part < end; part++)
+            {
+                long from = (long)N * part / Parts / 16 * 16, to = (long)N * (part + 1) / Parts / 16 * 16;
+                for (long i = from; i < to; i += 16)
+                {
+                    if (Mode == 0) System.Runtime.Intrinsics.Vector512.Store(v, A + i);
+                    else if (Mode == 1) System.Runtime.Intrinsics.X86.Avx512F.StoreAlignedNonTemporal(A + i, v);
+                    else acc += System.Runtime.Intrinsics.Vector512.Load(A + i);
+                }
+            }
+            Sink = acc[0];
+        }
+    }
+
+    /// <summary>One layer given on the command line (<c>layer C H W K R S stride pad batch threads</c>): every algorithm
+    /// that supports it, warm (repeated calls, min) and cold (a 6 MB sweep before each call, median of 9).</summary>
+    public static void Layer(string[] a)
+    {
+        int C = int.Parse(a[0]), H = int.Parse(a[1]), W = int.Parse(a[2]), K = int.Parse(a[3]), R = int.Parse(a[4]), S = int.Parse(a[5]);
+        int stride = int.Parse(a[6]), pad = int.Parse(a[7]), batch = int.Parse(a[8]), threads = int.Parse(a[9]);
+        var p = new ConvParams(C, H, W, K, R, S, stride: stride, pad: pad);
+        var scratch = new float[64 << 20];
+        var sweep = new float[6 << 18];
+        using var s = new Scheduler(threads);
+        var x = new float[p.InputElements * batch]; new SeededRandom(1).FillUniform(x, -1, 1);
+        var w = new float[p.WeightElements]; new SeededRandom(2).FillUniform(w, -0.1f, 0.1f);
+        var y = new float[p.OutputElements * batch];
+        var algs = Enum.GetValues<ConvAlgorithm>().Where(al => al != ConvAlgorithm.Reference && ConvAlgorithmChooser.Supports(al, p)).ToArray();
+        var convs = algs.Select(al => PreparedConv.Create(al, p, w, default, Activation.Relu)).ToArray();
+        var warm = algs.Select(_ => double.MaxValue).ToArray();
+        var cold = algs.Select(_ => new List<double>()).ToArray();
+        for (int round = 0; round < 9; round++)
+            for (int i = 0; i < convs.Length; i++)
+            {
+                if (round < 3) warm[i] = Math.Min(warm[i], 1.0 / Best(() => convs[i].Execute(x, batch, y, default, s, scratch), 1e6));
+                for (int e = 0; e < sweep.Length; e += 16) sweep[e] += 1f;
+                var sw = Stopwatch.StartNew();
+                convs[i].Execute(x, batch, y, default, s, scratch);
+                cold[i].Add(sw.Elapsed.TotalMilliseconds);
+            }
+        var chosen = ConvAlgorithmChooser.Choose(p, batch);
+        Console.WriteLine($"{p} batch {batch} threads {threads}: {2.0 * p.Macs * batch / 1e6:F1} MFLOP");
+        for (int i = 0; i < algs.Length; i++)
+        {
+            double c = cold[i].OrderBy(v => v).ElementAt(cold[i].Count / 2);
+            Console.WriteLine($"  {algs[i],-11}{(algs[i] == chosen ? "*" : " ")} warm {warm[i],8:F3} ms ({2.0 * p.Macs * batch / warm[i] / 1e6,6:F1} GF/s)  cold {c,8:F3} ms ({2.0 * p.Macs * batch / c / 1e6,6:F1} GF/s)");
+        }
+    }
+
     public static void Pools()
     {
         var shapes = new (string, SharpConv.Kernels.Pool.PoolParams)[]

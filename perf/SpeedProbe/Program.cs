@@ -2,6 +2,7 @@
 // Usage: dotnet run -c Release --project perf/SpeedProbe -- [net ...] [-b 1,8] [-t 1,2] [-r rounds] [-profile] [-noort]
 //        [-vs noinplace|noinputnorm]: the second lane is SharpConv itself with that option changed instead of ORT (an A/B in one process)
 //        [-gap ms]: sleep before each timed lane (lets the other engine's threads settle)
+//        [-dist]: also single runs, alternating engines, as percentiles
 // Prints per network × batch × threads: SharpConv median ms, ORT median ms, ratio (ORT / SharpConv: > 1 means faster).
 using System.Diagnostics;
 using System.Globalization;
@@ -16,6 +17,7 @@ int rounds = 5;
 bool profile = false, noOrt = false, layers = false, ortNodes = false;
 string? versus = null;
 int gapMs = 0;
+bool dist = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -29,6 +31,7 @@ for (int i = 0; i < args.Length; i++)
         case "-ortnodes": ortNodes = true; break;
         case "-vs": versus = args[++i]; noOrt = true; break;
         case "-gap": gapMs = int.Parse(args[++i]); break;
+        case "-dist": dist = true; break;
         default: nets.Add(args[i]); break;
     }
 }
@@ -133,6 +136,18 @@ foreach (var name in nets)
                 // -gap: a pause before each lane, so neither starts while the other's threads are still winding down.
                 if (r % 2 == 0) { Gap(); ts.Add(TimeN(sharp, perRound)); Gap(); if (ort != null) to.Add(TimeN(ort, perRound)); }
                 else { Gap(); if (ort != null) to.Add(TimeN(ort, perRound)); Gap(); ts.Add(TimeN(sharp, perRound)); }
+            }
+            if (dist)
+            {
+                // Single runs, alternating engines: percentiles show whether a mean is carried by a few slow runs.
+                var one1 = new List<double>(); var one2 = new List<double>();
+                for (int r = 0; r < 30 * perRound / 2 + 20; r++) { one1.Add(Time(sharp)); if (ort != null) one2.Add(Time(ort)); }
+                string Pct(List<double> xs)
+                {
+                    var o = xs.OrderBy(x => x).ToArray();
+                    return $"p10 {o[o.Length / 10]:F2} p50 {o[o.Length / 2]:F2} p90 {o[o.Length * 9 / 10]:F2} max {o[^1]:F2} mean {o.Average():F2}";
+                }
+                Console.WriteLine($"   single runs ({one1.Count}): SharpConv {Pct(one1)}" + (one2.Count > 0 ? $" | other {Pct(one2)}" : ""));
             }
             double ms = Median(ts), mo = ort != null ? Median(to) : double.NaN;
             Console.WriteLine($"{name,-14} {batch,5} {threads,3} {ms,13:F2} {mo,10:F2} {mo / ms,7:F3} {err,10:E1}");
