@@ -240,12 +240,17 @@ public class ConvTests
         Assert.Equal(ConvAlgorithm.Pointwise, ConvAlgorithmChooser.Choose(new ConvParams(256, 56, 56, 64, 1, 1)));
         Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(256, 56, 56, 512, 1, 1, stride: 2)));
         Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(64, 56, 56, 64, 3, 3, pad: 1)));
-        Assert.Equal(ConvAlgorithm.Winograd23, ConvAlgorithmChooser.Choose(new ConvParams(512, 14, 14, 512, 3, 3, pad: 1)));
         Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(3, 224, 224, 64, 3, 3, stride: 2)));   // 27 taps
         Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(256, 14, 14, 512, 3, 3, stride: 2, pad: 1)));   // 7×7 out
         Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(256, 14, 14, 256, 3, 3, pad: 1), 8));
+        if (SimdSupport.Best != SimdWidth.Vector512)   // F(4,3) from 16 tiles: the 6-pixel direct tiles lose to it
+        {
+            Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(512, 14, 14, 512, 3, 3, pad: 1)));
+            Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(128, 28, 28, 32, 3, 3, pad: 1)));
+        }
         if (SimdSupport.Best == SimdWidth.Vector512)   // Direct's fit is for its 14-pixel tiles (6 with Vector256)
         {
+            Assert.Equal(ConvAlgorithm.Winograd23, ConvAlgorithmChooser.Choose(new ConvParams(512, 14, 14, 512, 3, 3, pad: 1)));
             Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(3, 227, 227, 96, 11, 11, stride: 4)));
             Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(3, 224, 224, 64, 7, 7, stride: 2, pad: 3)));
             Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(64, 56, 56, 128, 3, 3, stride: 2, pad: 1)));

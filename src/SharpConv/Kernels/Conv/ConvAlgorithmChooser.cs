@@ -15,7 +15,7 @@ namespace SharpConv.Kernels.Conv;
 ///   1024→512 @14: 5–25 % faster than the folded GEMM).</item>
 /// <item>3×3, stride 1, dilation 1, groups 1: with T = batch·⌈P/4⌉·⌈Q/4⌉ F(4,3) tiles,
 ///   F(4,3) from T ≥ 128 tiles when C ≥ 16 (its transforms are vector moves: DenseNet's 128→32 @56 at batch 8 4.6 vs
-///   10.6 ms direct, SqueezeNet's 16→64 @55 2.1 vs 2.7); below that, <see cref="ConvAlgorithm.Direct"/> where its 14-pixel row tiles fit the map (≤ 15 % padding: 13, 14, 27, 28, 55,
+///   10.6 ms direct, SqueezeNet's 16→64 @55 2.1 vs 2.7), and from T ≥ 16 without AVX-512; below that, <see cref="ConvAlgorithm.Direct"/> where its 14-pixel row tiles fit the map (≤ 15 % padding: 13, 14, 27, 28, 55,
 ///   56… wide, not 7) and either the layer is thin (C &lt; 64: GoogLeNet's 16→32…32→128, SqueezeNet's expand 3×3, 1.3–2×
 ///   faster than im2col/Winograd) or the batch-wide map is small and the layer not too wide (T &lt; 48 and C·K ≤ 256²: 13×13/14×14 maps
 ///   at batch 1, 15–25 % faster than F(2,3); VGG's 512→512 @14 keeps F(2,3), whose 2.25× fewer multiplies win there); else Winograd when its transforms pay: F(4,3) from T ≥ 32 (VGG 512→512 @28: 30 vs 57 ms for
@@ -59,6 +59,10 @@ public static class ConvAlgorithmChooser
             // DenseNet's 128→32 @56 4.6 vs 10.6 ms direct at batch 8, 0.80 vs 1.20 at batch 1; SqueezeNet's 16→64 @55
             // 2.1 vs 2.7, GoogLeNet's 16→32 @28 batch 8 0.31 vs 0.37).
             if (tiles43 >= 128 && p.C >= 16) return ConvAlgorithm.Winograd43;
+            // Without AVX-512 the direct kernel's tiles are 6 pixels × 16 channels and lose to F(4,3) from 16 tiles
+            // (same probe with DOTNET_EnableAVX512=0, batch 1: DenseNet's 128→32 @28 0.21 vs 0.37 ms, @14 0.077 vs
+            // 0.108; SqueezeNet's 32→128 @27 0.26 vs 0.38, 64→256 @13 0.19 vs 0.30 for F(2,3)).
+            if (SimdSupport.Best != SimdWidth.Vector512 && tiles43 >= 16 && p.C >= 16) return ConvAlgorithm.Winograd43;
             if (direct && (p.C < 64 || (tiles43 < 48 && (long)p.C * p.K <= 65536))) return ConvAlgorithm.Direct;
             // Thin outputs (DenseNet's 128→32): Winograd's input transform (∝ C per tile) outweighs the multiplies it
             // saves (∝ C·K); the direct kernel wins even on 7×7 maps with half-empty pixel tiles.

@@ -91,7 +91,7 @@ internal sealed unsafe class Winograd : PreparedConv
                              + _a * _a * _kr.NR                      // gathered patches of NR tiles
                              + 2 * _a * _a * VecLanes                // transform temporaries
                              + 2 * _t                                // tile table (ints)
-                             + 2 * _a * StagedRow                    // staged input rows (Vector512 gather)
+                             + 2 * _a * StagedRow + 32               // staged input rows; one interleaved output row
                              + 128;
 
     public override int ScratchElements(int batch, int threads) => threads * PerThread;
@@ -171,10 +171,12 @@ internal sealed unsafe class Winograd : PreparedConv
 
         // (2) Input transform, NR tiles at a time, into packed-B panels.
         long hw = (long)p.H * p.W;
-        bool staged = VectorTileMoves && Avx512F.IsSupported && (NR & 15) == 0;
+        // Staged rows deinterleaved by permutes, 16 lanes (AVX-512) or 8 (AVX2, where Vector<float> has 8 lanes).
+        bool staged = VectorTileMoves && (NR & 15) == 0 && Avx512F.IsSupported;
+        bool staged8 = VectorTileMoves && !staged && (NR & 7) == 0 && VecLanes == 8 && Avx2.IsSupported;
         // Per tile: its (0,0) corner as an element index from image 0's channel 0 (int32: guarded below), and its
         // row/column origin (int.MinValue/2 rows for missing tiles, so every mask lane is off).
-        bool hwGather = VectorTileMoves && !staged && Avx2.IsSupported && (NR & 7) == 0 && (long)job.Batch * C * hw + 2L * p.W < int.MaxValue;
+        bool hwGather = VectorTileMoves && !staged && !staged8 && Avx2.IsSupported && (NR & 7) == 0 && (long)job.Batch * C * hw + 2L * p.W < int.MaxValue;
         int* tileIdx = stackalloc int[hwGather ? T : 0];
         int* tileIh = stackalloc int[hwGather ? T : 0];
         int* tileIw = stackalloc int[hwGather ? T : 0];
@@ -189,14 +191,16 @@ internal sealed unsafe class Winograd : PreparedConv
         for (int jp = 0; jp < nPanels; jp++)
         for (int c = 0; c < C; c++)
         {
-            if (staged)
+            if (staged || staged8)
             {
                 StageRows(job.X, c, tileIn, tileOut, jp * NR, E);
                 float* dstPanel = V + (long)jp * C * NR + (long)c * NR;
-                for (int g = 0; g < NR; g += 16) TransformStaged16(E + m * g, D, dstPanel + g, vStride);
+                if (staged)
+                    for (int g = 0; g < NR; g += 16) TransformStaged16(E + m * g, D, dstPanel + g, vStride);
+                else
+                    for (int g = 0; g < NR; g += 8) TransformStaged8(E + m * g, D, dstPanel + g, vStride);
                 continue;
             }
-            else
             for (int lane = 0; lane < NR; lane++)
             {
                 int t = jp * NR + lane;
@@ -267,7 +271,8 @@ internal sealed unsafe class Winograd : PreparedConv
         float* tmp2 = tmp + a2 * VecLanes;
         long pq = (long)p.P * p.Q;
         bool clamp = !Activation.IsIdentity;
-        bool vectorScatter = VectorTileMoves && Avx512F.IsSupported && VecLanes == 8;
+        bool vectorScatter = VectorTileMoves && VecLanes == 8 && Avx2.IsSupported;
+        float* rowBuffer = E + 2 * a * StagedRow;
         for (int k = kLo; k < kHi; k++)
         {
             float bias = Bias[k];
@@ -281,7 +286,7 @@ internal sealed unsafe class Winograd : PreparedConv
                 int lanes = Math.Min(VecLanes, tValid - l);
                 if (vectorScatter)
                 {
-                    ScatterRows(job, tmp2, tileIn + l, tileOut + l, lanes, k, bias, clamp);
+                    ScatterRows(job, tmp2, rowBuffer, tileIn + l, tileOut + l, lanes, k, bias, clamp);
                     continue;
                 }
                 for (int lane = 0; lane < lanes; lane++)
@@ -352,22 +357,36 @@ internal sealed unsafe class Winograd : PreparedConv
     }
 
     /// <summary><c>dst[0..count) = row[col0 ..)</c> with columns outside [0, width) — or a missing row — as 0, in whole
-    /// Vector512 stores (the destination has a vector of slack; a later run overwrites the spill).</summary>
+    /// masked vector loads and stores (the destination has a Vector512 of slack; a later run overwrites the spill).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyClipped(float* row, int width, int col0, int count, float* dst)
     {
         if (row == null)
         {
-            for (int x = 0; x < count; x += 16) Vector512<float>.Zero.Store(dst + x);
+            new Span<float>(dst, count).Clear();
             return;
         }
-        var lo = Vector512.Create(-col0); var hi = Vector512.Create(width - col0);
-        var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        for (int x = 0; x < count; x += 16)
+        if (Avx512F.IsSupported)
         {
-            var at = lanes + Vector512.Create(x);
-            var inside = (Vector512.GreaterThanOrEqual(at, lo) & Vector512.LessThan(at, hi)).AsSingle();
-            Avx512F.MaskLoad(row + col0 + x, inside, Vector512<float>.Zero).Store(dst + x);
+            var lo = Vector512.Create(-col0); var hi = Vector512.Create(width - col0);
+            var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            for (int x = 0; x < count; x += 16)
+            {
+                var at = lanes + Vector512.Create(x);
+                var inside = (Vector512.GreaterThanOrEqual(at, lo) & Vector512.LessThan(at, hi)).AsSingle();
+                Avx512F.MaskLoad(row + col0 + x, inside, Vector512<float>.Zero).Store(dst + x);
+            }
+        }
+        else
+        {
+            var lo = Vector256.Create(-col0); var hi = Vector256.Create(width - col0);
+            var lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+            for (int x = 0; x < count; x += 8)
+            {
+                var at = lanes + Vector256.Create(x);
+                var inside = (Vector256.GreaterThanOrEqual(at, lo) & Vector256.LessThan(at, hi)).AsSingle();
+                Avx.MaskLoad(row + col0 + x, inside).Store(dst + x);   // masked-off lanes read as 0 and never fault
+            }
         }
     }
 
@@ -442,33 +461,64 @@ internal sealed unsafe class Winograd : PreparedConv
         }
     }
 
+    /// <summary><see cref="TransformStaged16"/> for 8 lanes with AVX2: the stride-m reads become 4×4 transposes within
+    /// 128-bit lanes (m = 4) or even/odd shuffles (m = 2), the transforms run on Vector&lt;float&gt; (8 lanes here).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void TransformStaged8(float* e, float* work, float* dst, long xiStride)
+    {
+        int a = _a, m = _m, row = StagedRow;
+        float* rows = work;                // [i][j'] after the row transform
+        float* patch = work + a * a * 8;   // one gathered patch row: [j]
+        var tileOrder = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
+        for (int i = 0; i < a; i++)
+        {
+            for (int h = 0; h < 2; h++)
+            {
+                float* q = e + (h * a + i) * row;
+                float* o = patch + h * m * 8;
+                if (m == 4)
+                {
+                    // v_k holds tiles 2k and 2k+1 (4 columns each); a 4×4 transpose per 128-bit lane leaves column j of
+                    // tiles 0,2,4,6,1,3,5,7, which one permute puts in tile order.
+                    var v0 = Vector256.Load(q); var v1 = Vector256.Load(q + 8); var v2 = Vector256.Load(q + 16); var v3 = Vector256.Load(q + 24);
+                    var t0 = Avx.UnpackLow(v0, v1); var t1 = Avx.UnpackHigh(v0, v1);
+                    var t2 = Avx.UnpackLow(v2, v3); var t3 = Avx.UnpackHigh(v2, v3);
+                    Avx2.PermuteVar8x32(Avx.Shuffle(t0, t2, 0x44), tileOrder).Store(o);
+                    Avx2.PermuteVar8x32(Avx.Shuffle(t0, t2, 0xEE), tileOrder).Store(o + 8);
+                    if (h == 0)
+                    {
+                        Avx2.PermuteVar8x32(Avx.Shuffle(t1, t3, 0x44), tileOrder).Store(o + 16);
+                        Avx2.PermuteVar8x32(Avx.Shuffle(t1, t3, 0xEE), tileOrder).Store(o + 24);
+                    }
+                }
+                else
+                {
+                    // Even and odd columns of 8 two-column tiles; the shuffle interleaves 128-bit halves, Permute4x64 fixes it.
+                    var v0 = Vector256.Load(q); var v1 = Vector256.Load(q + 8);
+                    Avx2.Permute4x64(Avx.Shuffle(v0, v1, 0x88).AsDouble(), 0xD8).AsSingle().Store(o);
+                    Avx2.Permute4x64(Avx.Shuffle(v0, v1, 0xDD).AsDouble(), 0xD8).AsSingle().Store(o + 8);
+                }
+            }
+            InputTransform1D(patch, 8, rows + i * a * 8, 8);
+        }
+        for (int j = 0; j < a; j++) InputTransform1D(rows + j * 8, a * 8, dst + j * xiStride, a * xiStride);
+    }
+
     /// <summary>
     /// Stores the m×m outputs of 8 tile lanes (<paramref name="y"/>: <c>y[(i·m + j)·8 + lane]</c>) for output channel
-    /// <paramref name="k"/>: each output row of the 8 tiles is interleaved into tile order with permutes, then every
-    /// run of consecutive tiles of one tile row is one masked store (bias, residual and clamp in the same order as the
-    /// scalar scatter, so the bits are the same).
+    /// <paramref name="k"/>: each output row of the 8 tiles is interleaved into tile order (position m·lane + j of
+    /// <paramref name="row"/>) with permutes, then every run of consecutive tiles of one tile row is stored with masked
+    /// vectors (bias, residual and clamp in the same order as the scalar scatter, so the bits are the same).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ScatterRows(in Body job, float* y, int* tileIn, int* tileOut, int lanes, int k, float bias, bool clamp)
+    private void ScatterRows(in Body job, float* y, float* row, int* tileIn, int* tileOut, int lanes, int k, float bias, bool clamp)
     {
         var p = Params;
         int m = _m;
         long pq = (long)p.P * p.Q;
-        var b = Vector512.Create(bias);
-        var min = Vector512.Create(Activation.Min); var max = Vector512.Create(Activation.Max);
-        var positions = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         for (int i = 0; i < m; i++)
         {
-            Vector512<float> r0, r1 = default;
-            if (m == 4)
-            {
-                // position 4·lane + j ← y[(i·4 + j)·8 + lane]: lanes 0–3 from the first 32 values' two halves …
-                var lo = Vector512.Load(y + i * 32); var hi = Vector512.Load(y + i * 32 + 16);
-                r0 = Avx512F.PermuteVar16x32x2(lo, Vector512.Create(0, 8, 16, 24, 1, 9, 17, 25, 2, 10, 18, 26, 3, 11, 19, 27), hi) + b;
-                r1 = Avx512F.PermuteVar16x32x2(lo, Vector512.Create(4, 12, 20, 28, 5, 13, 21, 29, 6, 14, 22, 30, 7, 15, 23, 31), hi) + b;
-            }
-            else
-                r0 = Avx512F.PermuteVar16x32(Vector512.Load(y + i * 16), Vector512.Create(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15)) + b;
+            InterleaveRow(y + i * m * 8, row, bias);
             for (int s = 0; s < lanes;)
             {
                 int n = tileIn[s], len = 1;
@@ -479,8 +529,7 @@ internal sealed unsafe class Winograd : PreparedConv
                     // Position pos of the interleaved row goes to `at + pos`; this run owns positions [m·s, m·s + cols).
                     long at = n * job.OutStride + k * pq + (long)(ty * m + i) * p.Q + tx * m - m * s;
                     int from = m * s, to = from + Math.Min(m * len, p.Q - tx * m);
-                    StoreMasked(job, r0, at, 0, from, to, positions, clamp, min, max);
-                    if (m == 4) StoreMasked(job, r1, at, 16, from, to, positions, clamp, min, max);
+                    StoreRun(job, row, at, from, to, clamp);
                     // The next output channel writes the same rows one plane on (and reads its residual there): fetch
                     // those lines now, or every store waits for its line from L3.
                     if (k + 1 < p.K && PrefetchNextPlane && Sse.IsSupported)
@@ -494,16 +543,77 @@ internal sealed unsafe class Winograd : PreparedConv
         }
     }
 
+    /// <summary><c>row[m·lane + j] = y[j·8 + lane] + bias</c> for the m vectors of one output row of 8 tiles.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreMasked(in Body job, Vector512<float> v, long at, int first, int from, int to, Vector512<int> positions,
-        bool clamp, Vector512<float> min, Vector512<float> max)
+    private void InterleaveRow(float* y, float* row, float bias)
     {
-        if (to <= first || from >= first + 16) return;
-        var pos = positions + Vector512.Create(first);
-        var mask = (Vector512.GreaterThanOrEqual(pos, Vector512.Create(from)) & Vector512.LessThan(pos, Vector512.Create(to))).AsSingle();
-        if (job.Residual != null) v += Avx512F.MaskLoad(job.Residual + at + first, mask, Vector512<float>.Zero);
-        if (clamp) v = Vector512.Min(Vector512.Max(v, min), max);
-        Avx512F.MaskStore(job.Y + at + first, mask, v);
+        if (Avx512F.IsSupported)
+        {
+            var b = Vector512.Create(bias);
+            var lo = Vector512.Load(y); var hi = Vector512.Load(y + 16);
+            if (_m == 4)
+            {
+                (Avx512F.PermuteVar16x32x2(lo, Vector512.Create(0, 8, 16, 24, 1, 9, 17, 25, 2, 10, 18, 26, 3, 11, 19, 27), hi) + b).Store(row);
+                (Avx512F.PermuteVar16x32x2(lo, Vector512.Create(4, 12, 20, 28, 5, 13, 21, 29, 6, 14, 22, 30, 7, 15, 23, 31), hi) + b).Store(row + 16);
+            }
+            else
+                (Avx512F.PermuteVar16x32(lo, Vector512.Create(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15)) + b).Store(row);
+            return;
+        }
+        var bb = Vector256.Create(bias);
+        if (_m == 4)
+        {
+            // The transpose of a 4×8 block: [tile 0 | tile 4], [1 | 5], [2 | 6], [3 | 7], then 128-bit halves regrouped.
+            var q0 = Vector256.Load(y); var q1 = Vector256.Load(y + 8); var q2 = Vector256.Load(y + 16); var q3 = Vector256.Load(y + 24);
+            var a = Avx.UnpackLow(q0, q1); var b = Avx.UnpackHigh(q0, q1);
+            var c = Avx.UnpackLow(q2, q3); var d = Avx.UnpackHigh(q2, q3);
+            var e0 = Avx.Shuffle(a, c, 0x44); var e1 = Avx.Shuffle(a, c, 0xEE);
+            var e2 = Avx.Shuffle(b, d, 0x44); var e3 = Avx.Shuffle(b, d, 0xEE);
+            (Avx.Permute2x128(e0, e1, 0x20) + bb).Store(row);
+            (Avx.Permute2x128(e2, e3, 0x20) + bb).Store(row + 8);
+            (Avx.Permute2x128(e0, e1, 0x31) + bb).Store(row + 16);
+            (Avx.Permute2x128(e2, e3, 0x31) + bb).Store(row + 24);
+        }
+        else
+        {
+            var q0 = Vector256.Load(y); var q1 = Vector256.Load(y + 8);
+            var lo = Avx.UnpackLow(q0, q1); var hi = Avx.UnpackHigh(q0, q1);
+            (Avx.Permute2x128(lo, hi, 0x20) + bb).Store(row);
+            (Avx.Permute2x128(lo, hi, 0x31) + bb).Store(row + 8);
+        }
+    }
+
+    /// <summary>Stores positions [<paramref name="from"/>, <paramref name="to"/>) of an interleaved row to
+    /// <c>Y[at + position]</c>, adding the residual and clamping, with masked vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StoreRun(in Body job, float* row, long at, int from, int to, bool clamp)
+    {
+        if (Avx512F.IsSupported)
+        {
+            var min = Vector512.Create(Activation.Min); var max = Vector512.Create(Activation.Max);
+            var positions = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            for (int first = from & ~15; first < to; first += 16)
+            {
+                var pos = positions + Vector512.Create(first);
+                var mask = (Vector512.GreaterThanOrEqual(pos, Vector512.Create(from)) & Vector512.LessThan(pos, Vector512.Create(to))).AsSingle();
+                var v = Vector512.Load(row + first);
+                if (job.Residual != null) v += Avx512F.MaskLoad(job.Residual + at + first, mask, Vector512<float>.Zero);
+                if (clamp) v = Vector512.Min(Vector512.Max(v, min), max);
+                Avx512F.MaskStore(job.Y + at + first, mask, v);
+            }
+            return;
+        }
+        var min8 = Vector256.Create(Activation.Min); var max8 = Vector256.Create(Activation.Max);
+        var positions8 = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        for (int first = from & ~7; first < to; first += 8)
+        {
+            var pos = positions8 + Vector256.Create(first);
+            var mask = (Vector256.GreaterThanOrEqual(pos, Vector256.Create(from)) & Vector256.LessThan(pos, Vector256.Create(to))).AsSingle();
+            var v = Vector256.Load(row + first);
+            if (job.Residual != null) v += Avx.MaskLoad(job.Residual + at + first, mask);
+            if (clamp) v = Vector256.Min(Vector256.Max(v, min8), max8);
+            Avx.MaskStore(job.Y + at + first, mask, v);
+        }
     }
 
     /// <summary>The gather of 8 tiles of one channel (<paramref name="plane0"/>: channel c of image 0) with masked
