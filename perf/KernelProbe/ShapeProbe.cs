@@ -312,13 +312,15 @@ internal static class ShapeProbe
     {
         int C = int.Parse(a[0]), H = int.Parse(a[1]), W = int.Parse(a[2]), K = int.Parse(a[3]), R = int.Parse(a[4]), S = int.Parse(a[5]);
         int stride = int.Parse(a[6]), pad = int.Parse(a[7]), batch = int.Parse(a[8]), threads = int.Parse(a[9]);
+        int widen = a.Length > 10 ? int.Parse(a[10]) : 1;   // output images this many times apart (a concatenation's slice)
         var p = new ConvParams(C, H, W, K, R, S, stride: stride, pad: pad);
         var scratch = new float[64 << 20];
         var sweep = new float[6 << 18];
         using var s = new Scheduler(threads);
         var x = new float[p.InputElements * batch]; new SeededRandom(1).FillUniform(x, -1, 1);
         var w = new float[p.WeightElements]; new SeededRandom(2).FillUniform(w, -0.1f, 0.1f);
-        var y = new float[p.OutputElements * batch];
+        var y = new float[p.OutputElements * batch * widen];
+        long outStride = p.OutputElements * widen;
         var algs = Enum.GetValues<ConvAlgorithm>().Where(al => al != ConvAlgorithm.Reference && ConvAlgorithmChooser.Supports(al, p)).ToArray();
         var convs = algs.Select(al => PreparedConv.Create(al, p, w, default, Activation.Relu)).ToArray();
         var warm = algs.Select(_ => double.MaxValue).ToArray();
@@ -326,10 +328,10 @@ internal static class ShapeProbe
         for (int round = 0; round < 9; round++)
             for (int i = 0; i < convs.Length; i++)
             {
-                if (round < 3) warm[i] = Math.Min(warm[i], 1.0 / Best(() => convs[i].Execute(x, batch, y, default, s, scratch), 1e6));
+                if (round < 3) warm[i] = Math.Min(warm[i], 1.0 / Best(() => convs[i].Execute(x, batch, y, outStride, default, s, scratch), 1e6));
                 for (int e = 0; e < sweep.Length; e += 16) sweep[e] += 1f;
                 var sw = Stopwatch.StartNew();
-                convs[i].Execute(x, batch, y, default, s, scratch);
+                convs[i].Execute(x, batch, y, outStride, default, s, scratch);
                 cold[i].Add(sw.Elapsed.TotalMilliseconds);
             }
         var chosen = ConvAlgorithmChooser.Choose(p, batch);

@@ -17,7 +17,7 @@ int rounds = 5;
 bool profile = false, noOrt = false, layers = false, ortNodes = false;
 string? versus = null;
 int gapMs = 0;
-bool dist = false;
+bool dist = false, series = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -32,6 +32,7 @@ for (int i = 0; i < args.Length; i++)
         case "-vs": versus = args[++i]; noOrt = true; break;
         case "-gap": gapMs = int.Parse(args[++i]); break;
         case "-dist": dist = true; break;
+        case "-series": series = true; break;
         default: nets.Add(args[i]); break;
     }
 }
@@ -118,8 +119,31 @@ foreach (var name in nets)
                 var inVals = new[] { inV }; var outVals = new[] { outV };
                 ort = () => session.Run(ro, inNames, inVals, outNames, outVals);
             }
-            // Warm-up (JIT, plans, ORT's first-run allocations).
-            for (int w = 0; w < 2; w++) { sharp(); ort?.Invoke(); }
+            if (series)
+            {
+                // Which layers start slow: the first 10 runs' per-layer medians against those after 100 more runs.
+                var early = SharpConv.Analysis.Profiler.Run(compiled, input, 10, 0);
+                for (int w = 0; w < 100; w++) sharp();
+                var late = SharpConv.Analysis.Profiler.Run(compiled, input, 10, 0);
+                foreach (var (e, l) in early.Rows.Zip(late.Rows).OrderByDescending(x => x.First.MedianMs - x.Second.MedianMs).Take(12))
+                    Console.WriteLine($"   {e.Name,-40} {e.Kind,-14} {e.Algorithm,-11} first 10 runs {e.MedianMs,8:F3} ms, after 100 {l.MedianMs,8:F3} ms");
+            }
+            if (series)
+            {
+                // From the very first run: does a run get faster as the JIT tiers methods up? (min / median per 10 runs)
+                var t = Enumerable.Range(0, 100).Select(_ => Time(sharp)).ToArray();
+                Console.WriteLine("   first 100 runs, per 10: " + string.Join("  ", Enumerable.Range(0, 10).Select(g =>
+                {
+                    var grp = t.Skip(10 * g).Take(10).OrderBy(x => x).ToArray();
+                    return $"{grp[0]:F2}/{grp[5]:F2}";
+                })));
+            }
+            // Warm-up (JIT, plans, ORT's first-run allocations): at least 3 runs each and 3 s in all. The JIT compiles
+            // its optimised tier in the background during the first seconds, on the same two cores the runs use;
+            // with 2 warm-up runs the first rounds timed that (SqueezeNet 1.1 at batch 1: 12 ms per run at first,
+            // 6 ms after 40 runs) and understated SharpConv by up to 30 %.
+            var warmClock = Stopwatch.StartNew();
+            for (int w = 0; w < 3 || warmClock.ElapsedMilliseconds < 3000; w++) { sharp(); ort?.Invoke(); }
             double err = 0;
             if (ort != null)
             {

@@ -56,7 +56,7 @@ public static class ClassifyCommand
         return command;
     }
 
-    /// <summary>What <see cref="Classify"/> is asked to do.</summary>
+    /// <summary>What the classify command is asked to do.</summary>
     /// <param name="Preprocess">One of <see cref="PreprocessNames"/>.</param>
     /// <param name="Size">The side length to preprocess to (null: the model's).</param>
     /// <param name="LabelsPath">A labels file (null: the embedded lists by class count).</param>

@@ -17,7 +17,7 @@ internal static unsafe class StridedGather
     private static readonly Vector512<int> Fourth = Vector512.Create(0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
     private static readonly Vector512<int> Halves = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Copy(float* src, int stride, float* dst, int count, float* end)
     {
         int j = 0;

@@ -66,6 +66,7 @@ internal static unsafe class BatchFold
 
     /// <summary>Runs the layer folded. <paramref name="source"/> yields im2col rows per image (as the unfolded path
     /// reads them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TB>(PackedMatrix w, in ConvParams p, TB source, int batch, float* output, long outStride, float* residual,
         float* bias, Activation activation, Scheduler scheduler, float* scratch) where TB : struct, IBSource
     {

@@ -29,6 +29,7 @@ internal sealed unsafe class Depthwise : PreparedConv
 
     public override int ScratchElements(int batch, int threads) => threads * PerThread;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void Run(float* input, long inStride, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
     {
         fixed (float* w = _w)
@@ -41,6 +42,7 @@ internal sealed unsafe class Depthwise : PreparedConv
         public float* X, W, Y, Residual, Scratch;
         public long OutStride;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int begin, int end, int thread)
         {
             float* pad = Scratch + (long)thread * Conv.PerThread;

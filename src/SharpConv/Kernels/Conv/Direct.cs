@@ -88,6 +88,7 @@ internal sealed unsafe class Direct : PreparedConv
 
     public override int ScratchElements(int batch, int threads) => checked((int)(PaddedImage + 64 + (long)threads * TileFloats));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void Run(float* input, long inStride, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
     {
         var p = Params;
@@ -110,6 +111,7 @@ internal sealed unsafe class Direct : PreparedConv
         public Direct Conv;
         public float* X, Dst;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int begin, int end, int thread)
         {
             var p = Conv.Params;
@@ -212,7 +214,7 @@ internal sealed unsafe class Direct : PreparedConv
         /// masked store writes the tile's pixels only (the next tile of the row may belong to another thread). Same
         /// operations in the same order as the scalar store.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         private readonly void StoreTransposed512(float* tile, int pixels, int k0, int channels, long pq, long rowOffset,
             float* bias, bool clamp, Activation activation, Vector512<float>* buffers)
         {
@@ -236,7 +238,7 @@ internal sealed unsafe class Direct : PreparedConv
 
         /// <summary>cols[c][i] = rows[i][c] for 14 rows (stride <paramref name="stride"/>) of 16 values; lanes 14–15 are 0.
         /// Unpack, 64-bit shuffle, then two 128-bit-lane shuffles: the standard 16×16 transpose.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         private static void Transpose14x16(float* rows, int stride, Vector512<float>* r, Vector512<float>* u, Vector512<float>* cols)
         {
             for (int i = 0; i < 14; i++) r[i] = Vector512.Load(rows + i * stride);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 // Dimension legend: N batch · K out-channels · P×Q output · G groups; M = K/G rows, depth = the GEMM's K (C/G·R·S).
 using SharpConv.Kernels.Gemm;
 using SharpConv.Runtime;
@@ -36,6 +37,7 @@ internal sealed unsafe class GemmConv
 
     /// <summary><c>out = act(W · B + bias + residual)</c> for <paramref name="batch"/> images whose B rows come from
     /// <paramref name="source"/>; output image n (and its residual) starts at <paramref name="outStride"/>·n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run<TB>(TB source, int batch, float* output, long outStride, float* residual, float* bias, Activation activation,
         Scheduler scheduler, float* scratch) where TB : struct, IBSource
     {

@@ -26,6 +26,7 @@ internal sealed unsafe class Im2ColGemm : PreparedConv
 
     public override int ScratchElements(int batch, int threads) => _gemm.ScratchElements(batch, threads);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void Run(float* input, long inStride, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
         => _gemm.Run(new Im2ColSource(input, Params), batch, output, outStride, residual, (float*)Unsafe.AsPointer(ref Bias[0]), Activation, scheduler, scratch);
 }

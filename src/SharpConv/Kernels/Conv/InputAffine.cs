@@ -31,7 +31,7 @@ public sealed class InputAffine
 
     /// <summary><c>dst[i] = clamp(src[i] · scale[c] + shift[c])</c> for <paramref name="count"/> values of channel
     /// <paramref name="c"/>: the BatchNorm pass's own arithmetic (<see cref="Pool.ParallelElementwise"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     internal unsafe void Apply(int c, float* src, float* dst, int count)
         => Pool.ParallelElementwise.ScaleShiftRun(src, dst, count, Scale[c], Shift[c], Activation);
 }
@@ -43,13 +43,13 @@ internal unsafe struct AffineSource : IBSource
     public MatrixSource Inner;
     public InputAffine Affine;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public readonly float* Row(int batch, int group, int k, int n0, int nc, float* tmp)
     {
         Affine.Apply(k, Inner.Row(batch, group, k, n0, nc, null), tmp, nc);
         return tmp;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public readonly void Prefetch(int batch, int group, int k, int n0, int nc) => Inner.Prefetch(batch, group, k, n0, nc);
 }

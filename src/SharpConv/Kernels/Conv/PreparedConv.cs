@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SharpConv.Runtime;
 
 namespace SharpConv.Kernels.Conv;
@@ -114,6 +115,7 @@ public abstract unsafe class PreparedConv
     /// concatenation) and writing output image n at <c>output[n · outputImageStride …]</c>.
     /// </summary>
     /// <exception cref="ArgumentException">A span is too short or a stride is smaller than an image.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(ReadOnlySpan<float> input, long inputImageStride, int batch, Span<float> output, long outputImageStride,
         ReadOnlySpan<float> residual, Scheduler? scheduler, Span<float> scratch)
     {

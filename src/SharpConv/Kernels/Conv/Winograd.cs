@@ -132,6 +132,7 @@ internal sealed unsafe class Winograd : PreparedConv
         public long OutStride;
         public int Batch, Total, KSplit, TilesPerBlock;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int begin, int end, int thread)
         {
             float* s = Scratch + (long)thread * Conv.PerThread;
@@ -317,8 +318,9 @@ internal sealed unsafe class Winograd : PreparedConv
     /// <c>m·tx + h·m + (0..m−1) − padLeft</c> of input row <c>m·ty + i − padTop</c> at <c>m·L</c>. Padding and missing
     /// tiles read as 0. Consecutive tiles of one tile row are one contiguous run of input columns, so this is a few
     /// masked vector copies per run, and afterwards element (i, j) of every tile sits at a fixed stride m — which the
-    /// permutes of <see cref="GatherStaged16"/> read, where hardware gathers were the input transform's main cost.
+    /// permutes of <see cref="TransformStaged16"/> read, where hardware gathers were the input transform's main cost.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StageRows(float* x, int c, int* tileIn, int* tileOut, int first, float* e)
     {
         var p = Params;
@@ -358,7 +360,7 @@ internal sealed unsafe class Winograd : PreparedConv
 
     /// <summary><c>dst[0..count) = row[col0 ..)</c> with columns outside [0, width) — or a missing row — as 0, in whole
     /// masked vector loads and stores (the destination has a Vector512 of slack; a later run overwrites the spill).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void CopyClipped(float* row, int width, int col0, int count, float* dst)
     {
         if (row == null)
@@ -394,7 +396,7 @@ internal sealed unsafe class Winograd : PreparedConv
     /// first lane), in Vector512: element (i, j) of lane L is <c>e[half][i][m·L + j mod m]</c>, a stride-m read done with
     /// permutes; each patch row is transformed as soon as it is gathered, then the columns go to V's α² planes.
     /// <paramref name="work"/>: α² + α vectors of scratch.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private void TransformStaged16(float* e, float* work, float* dst, long xiStride)
     {
         int a = _a, m = _m, row = StagedRow;
@@ -434,7 +436,7 @@ internal sealed unsafe class Winograd : PreparedConv
     }
 
     /// <summary><see cref="InputTransform1D"/> on 16 lanes: the same operations in the same order, so the same bits.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private void InputTransform512(float* s, long ss, float* d, long ds)
     {
         if (_m == 4)
@@ -463,7 +465,7 @@ internal sealed unsafe class Winograd : PreparedConv
 
     /// <summary><see cref="TransformStaged16"/> for 8 lanes with AVX2: the stride-m reads become 4×4 transposes within
     /// 128-bit lanes (m = 4) or even/odd shuffles (m = 2), the transforms run on Vector&lt;float&gt; (8 lanes here).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private void TransformStaged8(float* e, float* work, float* dst, long xiStride)
     {
         int a = _a, m = _m, row = StagedRow;
@@ -510,7 +512,7 @@ internal sealed unsafe class Winograd : PreparedConv
     /// <paramref name="row"/>) with permutes, then every run of consecutive tiles of one tile row is stored with masked
     /// vectors (bias, residual and clamp in the same order as the scalar scatter, so the bits are the same).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private void ScatterRows(in Body job, float* y, float* row, int* tileIn, int* tileOut, int lanes, int k, float bias, bool clamp)
     {
         var p = Params;
@@ -544,7 +546,7 @@ internal sealed unsafe class Winograd : PreparedConv
     }
 
     /// <summary><c>row[m·lane + j] = y[j·8 + lane] + bias</c> for the m vectors of one output row of 8 tiles.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private void InterleaveRow(float* y, float* row, float bias)
     {
         if (Avx512F.IsSupported)
@@ -585,7 +587,7 @@ internal sealed unsafe class Winograd : PreparedConv
 
     /// <summary>Stores positions [<paramref name="from"/>, <paramref name="to"/>) of an interleaved row to
     /// <c>Y[at + position]</c>, adding the residual and clamping, with masked vectors.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private void StoreRun(in Body job, float* row, long at, int from, int to, bool clamp)
     {
         if (Avx512F.IsSupported)
@@ -618,7 +620,7 @@ internal sealed unsafe class Winograd : PreparedConv
 
     /// <summary>The gather of 8 tiles of one channel (<paramref name="plane0"/>: channel c of image 0) with masked
     /// AVX2 gathers: lanes outside the image or of missing tiles get 0, exactly as the scalar gather.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private void GatherMasked8(float* plane0, int* idx, int* ih, int* iw, float* d, int nr)
     {
         var p = Params;
@@ -640,7 +642,7 @@ internal sealed unsafe class Winograd : PreparedConv
     }
 
     /// <summary>α inputs at <paramref name="s"/> (stride <paramref name="ss"/>) → α outputs of Bᵀ·d, each a vector of tiles.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private void InputTransform1D(float* s, long ss, float* d, long ds)
     {
         if (_m == 4)
@@ -668,7 +670,7 @@ internal sealed unsafe class Winograd : PreparedConv
     }
 
     /// <summary>α inputs → m outputs of Aᵀ·M.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private void OutputTransform1D(float* s, long ss, float* d, long ds)
     {
         if (_m == 4)

@@ -106,6 +106,7 @@ public static unsafe class PackedGemm
     /// tried only when N alone cannot balance. Depends only on the shape and the thread count (tiling never changes
     /// results, only speed).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void PlanTiles(int bg, int mPanels, int nPanels, int nr, int threads, out int mTiles, out int nTiles)
     {
         int maxNp = Math.Max(1, MaxTileColumns / nr);
@@ -156,11 +157,11 @@ internal unsafe struct MatrixSource : IBSource
     public int Ldb;
     public long GroupStride, BatchStride;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public readonly float* Row(int batch, int group, int k, int n0, int nc, float* tmp)
         => B + batch * BatchStride + group * GroupStride + (long)k * Ldb + n0;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public readonly void Prefetch(int batch, int group, int k, int n0, int nc)
     {
         float* row = Row(batch, group, k, n0, nc, null);
@@ -283,7 +284,7 @@ internal unsafe struct GemmBody<TB> : IParallelBody where TB : struct, IBSource
     /// so a shallow GEMM (ResNet's 64→256 1×1: 64 FMAs per output) stalls on those misses more than it computes. The
     /// next tile's lines are requested now, while this tile's FMAs run.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private readonly void PrefetchNextTile(float* cBase, float* rBase, int mp, int jp, int nPanels, int mp1, int n0, int MR, int NR)
     {
         int nextRow, nextCol;
@@ -304,7 +305,7 @@ internal unsafe struct GemmBody<TB> : IParallelBody where TB : struct, IBSource
 
     /// <summary>Copies one B row (nc values) into consecutive panels (stride <paramref name="panelStride"/>),
     /// NR values per panel, zero-filling the tail of the last one.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void ScatterRow(float* src, int nc, float* dst, int panelStride, int nr)
     {
         int j = 0;
@@ -317,7 +318,7 @@ internal unsafe struct GemmBody<TB> : IParallelBody where TB : struct, IBSource
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void CopyPanel(float* src, float* dst, int nr)
     {
         if (Vector512.IsHardwareAccelerated && (nr & 15) == 0)

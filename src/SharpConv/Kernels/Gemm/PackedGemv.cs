@@ -128,7 +128,7 @@ public sealed unsafe class PackedGemv
         }
 
         /// <summary>Bias then clamp, in the order of <see cref="TileStore"/> (scalar ops give the same bits).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         private readonly void Finish(float* src, float* dst, float* bias, int rows)
         {
             int i = 0;
@@ -201,7 +201,7 @@ public sealed unsafe class PackedGemv
             }
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         private static void Store(float* y, bool accumulate, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3)
         {
             if (accumulate)

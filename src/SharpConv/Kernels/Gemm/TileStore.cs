@@ -20,7 +20,7 @@ internal unsafe struct TileStore
     public bool Clamp;
     public float Min, Max;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private readonly Vector512<float> Finish(Vector512<float> v, int i, int col)
     {
         if (Accumulate) v += Vector512.Load(C + (nint)i * Ldc + col);
@@ -30,7 +30,7 @@ internal unsafe struct TileStore
         return v;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private readonly Vector256<float> Finish(Vector256<float> v, int i, int col)
     {
         if (Accumulate) v += Vector256.Load(C + (nint)i * Ldc + col);
@@ -40,7 +40,7 @@ internal unsafe struct TileStore
         return v;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private readonly Vector128<float> Finish(Vector128<float> v, int i, int col)
     {
         if (Accumulate) v += Vector128.Load(C + (nint)i * Ldc + col);
@@ -50,28 +50,28 @@ internal unsafe struct TileStore
         return v;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public readonly void Row512(int i, Vector512<float> v0, Vector512<float> v1)
     {
         float* c = C + (nint)i * Ldc;
         Finish(v0, i, 0).Store(c); Finish(v1, i, 16).Store(c + 16);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public readonly void Row512(int i, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2)
     {
         float* c = C + (nint)i * Ldc;
         Finish(v0, i, 0).Store(c); Finish(v1, i, 16).Store(c + 16); Finish(v2, i, 32).Store(c + 32);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public readonly void Row256(int i, Vector256<float> v0, Vector256<float> v1)
     {
         float* c = C + (nint)i * Ldc;
         Finish(v0, i, 0).Store(c); Finish(v1, i, 8).Store(c + 8);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public readonly void Row128(int i, Vector128<float> v0, Vector128<float> v1)
     {
         float* c = C + (nint)i * Ldc;

@@ -69,6 +69,7 @@ internal static unsafe class TransposedGemm
     /// <c>out = act(W·B + bias + residual)</c> for ONE image: B's rows come from <paramref name="source"/> (image
     /// <paramref name="image"/>), out and residual are that image's G·M planes of <paramref name="n"/> pixels.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TB>(PackedMatrix w, TB source, int image, int n, float* output, float* residual, float* bias,
         Activation activation, Scheduler scheduler, float* scratch) where TB : struct, IBSource
     {

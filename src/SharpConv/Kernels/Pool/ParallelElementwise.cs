@@ -97,7 +97,7 @@ public static unsafe class ParallelElementwise
     /// <summary><c>y[i] = clamp(x[i] · s + b)</c> for <paramref name="count"/> values: one rounded fused multiply-add
     /// each, whatever the vector width, so the BatchNorm pass and a convolution's input map (which share this) agree
     /// bit for bit.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void ScaleShiftRun(float* x, float* y, int count, float s, float b, Activation act)
     {
         bool clamp = !act.IsIdentity;
@@ -152,6 +152,7 @@ public static unsafe class ParallelElementwise
         public float* X, Y;
         public long Block, InStride, OutStride, PerBlock;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int begin, int end, int thread)
         {
             for (int item = begin; item < end; item++)

@@ -171,6 +171,7 @@ public static unsafe class Pooling
         /// (wider than an image when the output is a slice of a concatenation).</summary>
         private readonly float* OutputPlane(int plane) => Y + plane / P.C * OutStride + (long)(plane % P.C) * P.P * P.Q;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int begin, int end, int thread)
         {
             float* row = Scratch + (long)thread * PerThread;
@@ -354,7 +355,7 @@ public static unsafe class Pooling
 
         /// <summary>Vertical pass: <c>row[w]</c> = max (or sum) over input rows [<paramref name="hs"/>,
         /// <paramref name="he"/>) of the plane.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         private static void ReduceRows(float* x, int W, int hs, int he, float* row, bool isMax)
         {
             int VL = Vector<float>.Count;
@@ -436,6 +437,7 @@ public static unsafe class Pooling
         public float* X, Y;
         public int Spatial;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Run(int begin, int end, int thread)
         {
             for (int i = begin; i < end; i++)
