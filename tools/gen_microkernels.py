@@ -12,7 +12,7 @@ KERNELS = [  # (vector bits, MR, NV)
     (128, 6, 2),
 ]
 
-def gen(bits, mr, nv, stride=None):
+def gen(bits, mr, nv, stride=None, strided_b=False):
     """One micro-kernel. stride None: the GEMM kernel, A read from its packed k-major panel (MR values per k).
     stride 1/2/4: the direct-convolution kernel, A read in place from a padded input — MR output pixels of one row,
     `stride` input columns apart, at offsets[k] for tap k — so im2col is never built; the tile is then MR pixels x
@@ -22,14 +22,16 @@ def gen(bits, mr, nv, stride=None):
     lanes = bits // 32
     nr = lanes * nv
     direct = stride is not None
-    name = f"Direct{bits}_{mr}x{nv}_s{stride}" if direct else f"Kernel{bits}_{mr}x{nv}"
+    name = f"Direct{bits}_{mr}x{nv}_s{stride}" if direct else f"Kernel{bits}_{mr}x{nv}" + ("_Strided" if strided_b else "")
     o = []
-    if direct:
+    if strided_b:
+        o.append(f"    /// <summary>{mr}×{nr} tile with {V}, B read in place: row k of the B panel at b + k·<paramref name=\"ldb\"/> (no packing).</summary>")
+    elif direct:
         o.append(f"    /// <summary>{mr} pixels (input stride {stride}) × {nr} channels with {V}: tile[i, 0..{nr}] = Σ_k x[offsets[k] + {stride}·i] · w[k, 0..{nr}].</summary>")
     else:
         o.append(f"    /// <summary>{mr}×{nr} tile with {V} ({mr}×{nv} accumulators): C[0..{mr}, 0..{nr}] (op)= A-panel · B-panel over <paramref name=\"kc\"/>.</summary>")
     o.append(f"    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]")
-    signature = "float* x, int* offsets, float* b, int kc" if direct else "float* a, float* b, int kc"
+    signature = "float* x, int* offsets, float* b, int kc" if direct else "float* a, float* b, int kc" + (", long ldb" if strided_b else "")
     o.append(f"    internal static void {name}({signature}, ref readonly TileStore st)")
     o.append("    {")
     for i in range(mr):
@@ -42,7 +44,7 @@ def gen(bits, mr, nv, stride=None):
         o.append(f"            {T} b{j} = {V}.Load(b + {j * lanes});")
     for i in range(mr):
         o.append(f"            {{ {T} ai = {V}.Create(a[{i * stride if direct else i}]); " + " ".join(f"c{i}_{j} = {V}.FusedMultiplyAdd(ai, b{j}, c{i}_{j});" for j in range(nv)) + " }")
-    o.append(f"            b += {nr};" if direct else f"            a += {mr}; b += {nr};")
+    o.append(f"            b += {nr};" if direct else f"            a += {mr}; b += {'ldb' if strided_b else nr};")
     o.append("        }")
     for i in range(mr):
         o.append(f"        st.Row{bits}({i}, " + ", ".join(f"c{i}_{j}" for j in range(nv)) + ");")
@@ -62,6 +64,7 @@ out.append("// A-panel: kc×MR floats, k-major (MR consecutive rows per k). B-pa
 out.append("// Each k step loads NV vectors of B once and broadcasts MR scalars of A: MR·NV FMAs per MR+NV loads, so the")
 out.append("// FMA pipes, not the load ports, are the limit. The store (with the fused epilogue) is TileStore.Row*.")
 out.append("// Direct*_s{stride}: the same tile with A read in place from a padded image (Conv/Direct.cs): no packing, no im2col.")
+out.append("// Kernel*_Strided: the same tile with B read in place, its rows ldb apart (PackedGemm, small M: no B packing).")
 out.append("// AggressiveOptimization: kernels are jitted fully optimised at once instead of starting in Tier-0.")
 out.append("using System.Runtime.CompilerServices;")
 out.append("using System.Runtime.Intrinsics;")
@@ -70,6 +73,6 @@ out.append("namespace SharpConv.Kernels.Gemm;")
 out.append("")
 out.append("internal static unsafe partial class MicroKernels")
 out.append("{")
-out.append("\n\n".join([gen(*k) for k in KERNELS] + [gen(*k) for k in DIRECT_KERNELS]))
+out.append("\n\n".join([gen(*k) for k in KERNELS] + [gen(*k, strided_b=True) for k in KERNELS] + [gen(*k) for k in DIRECT_KERNELS]))
 out.append("}")
 open(sys.argv[1] if len(sys.argv) > 1 else "src/SharpConv/Kernels/Gemm/MicroKernels.g.cs", "w").write("\n".join(out) + "\n")

@@ -343,6 +343,44 @@ internal static class ShapeProbe
         }
     }
 
+    /// <summary>B read in place (no packing) for tiles of at most N M-panels: SqueezeNet's, GoogLeNet's and ResNet's 1×1
+    /// layers at batch 8 and 1, 2 threads, interleaved (min of 5 rounds), ms for N = 0 (always pack), 2, 4, 8.</summary>
+    public static void InPlaceB()
+    {
+        var layers = new (string, ConvParams)[]
+        {
+            ("sq 128→16 @55", new ConvParams(128, 55, 55, 16, 1, 1)), ("sq 256→32 @27", new ConvParams(256, 27, 27, 32, 1, 1)),
+            ("sq 512→64 @13", new ConvParams(512, 13, 13, 64, 1, 1)), ("sq 16→64 @55", new ConvParams(16, 55, 55, 64, 1, 1)),
+            ("sq 32→128 @27", new ConvParams(32, 27, 27, 128, 1, 1)), ("sq 64→256 @13", new ConvParams(64, 13, 13, 256, 1, 1)),
+            ("sq 512→1000 @13", new ConvParams(512, 13, 13, 1000, 1, 1)), ("gn 480→16 @14", new ConvParams(480, 14, 14, 16, 1, 1)),
+            ("gn 256→32 @28", new ConvParams(256, 28, 28, 32, 1, 1)), ("r50 256→64 @56", new ConvParams(256, 56, 56, 64, 1, 1)),
+            ("r50 64→256 @56", new ConvParams(64, 56, 56, 256, 1, 1)), ("dn 256→128 @56", new ConvParams(256, 56, 56, 128, 1, 1)),
+        };
+        int[] limits = { 0, 2, 4, 8 };
+        var scratch = new float[64 << 20];
+        using var s = new Scheduler(2);
+        foreach (int batch in new[] { 8, 1 })
+        {
+            Console.WriteLine($"layer | pointwise ms with in-place B up to {string.Join(" / ", limits)} M panels  (batch {batch}, 2 threads, min of 5)");
+            foreach (var (name, p) in layers)
+            {
+                var x = new float[p.InputElements * batch]; new SeededRandom(1).FillUniform(x, -1, 1);
+                var w = new float[p.WeightElements]; new SeededRandom(2).FillUniform(w, -0.1f, 0.1f);
+                var y = new float[p.OutputElements * batch];
+                var conv = PreparedConv.Create(ConvAlgorithm.Pointwise, p, w, default, Activation.Relu);
+                var ms = limits.Select(_ => double.MaxValue).ToArray();
+                for (int round = 0; round < 5; round++)
+                    for (int i = 0; i < limits.Length; i++)
+                    {
+                        PackedGemm.InPlaceMaxPanels = limits[i];
+                        ms[i] = Math.Min(ms[i], 1.0 / Best(() => conv.Execute(x, batch, y, default, s, scratch), 1e6));
+                    }
+                PackedGemm.InPlaceMaxPanels = 4;
+                Console.WriteLine($"{name,-18} | {string.Join(" / ", ms.Select(m => m.ToString("F3")))}");
+            }
+        }
+    }
+
     public static void Pools()
     {
         var shapes = new (string, SharpConv.Kernels.Pool.PoolParams)[]

@@ -80,6 +80,37 @@ public class GemmTests
         }
     }
 
+    /// <summary>Tiles with few M panels read B in place (no packing; a partial last panel is still packed): the bits
+    /// equal the always-packed run's, for every width, partial panels in both directions, several K blocks, groups,
+    /// and 1–3 threads (which also change how M is split into tiles).</summary>
+    [Fact]
+    public void InPlaceBIsBitIdenticalToPackedB()
+    {
+        foreach (var width in KernelAssert.Widths)
+        foreach (int m in new[] { 5, 16, 30, 50 })
+        foreach (int n in new[] { 1, 47, 300 })
+        foreach (int groups in new[] { 1, 2 })
+        {
+            int k = n == 47 ? 2 * GemmKernel.KC + 5 : 27;
+            var a = KernelAssert.Random(groups * m * k, m + k); var b = KernelAssert.Random(groups * k * n, n + 1);
+            var bias = KernelAssert.Random(groups * m, 2); var res = KernelAssert.Random(groups * m * n, 3);
+            var pa = PackedMatrix.Pack(a, m, k, groups, width);
+            float[] packed;
+            PackedGemm.InPlaceMaxPanels = 0;   // a speed knob only (the bits do not change), so flipping it is harmless
+            try { packed = Run(pa, b, n, bias, res, Activation.Relu, Scheduler.Inline); }
+            finally { PackedGemm.InPlaceMaxPanels = 4; }
+            foreach (int t in new[] { 1, 2, 3 })
+            {
+                using var s = new Scheduler(t);
+                PackedGemm.InPlaceMaxPanels = 100;
+                float[] got;
+                try { got = Run(pa, b, n, bias, res, Activation.Relu, s); }
+                finally { PackedGemm.InPlaceMaxPanels = 4; }
+                KernelAssert.Identical(packed, got, $"in-place B {width} M{m} N{n} K{k} G{groups} T{t}");
+            }
+        }
+    }
+
     [Fact]
     public void GenericClampAndNoBias()
     {

@@ -46,6 +46,8 @@ internal unsafe struct Im2ColSource : IBSource
     /// <summary>No hint: a tap's row is mostly the same input row as its neighbours', already in cache.</summary>
     public readonly void Prefetch(int batch, int group, int k, int n0, int nc) { }
 
+    public readonly long InPlaceRowStride => 0;   // rows are built on demand
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public readonly float* Row(int batch, int group, int k, int n0, int nc, float* tmp)
     {

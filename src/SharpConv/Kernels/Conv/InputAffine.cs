@@ -52,4 +52,6 @@ internal unsafe struct AffineSource : IBSource
 
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public readonly void Prefetch(int batch, int group, int k, int n0, int nc) => Inner.Prefetch(batch, group, k, n0, nc);
+
+    public readonly long InPlaceRowStride => 0;   // the map is applied while packing
 }

@@ -4,6 +4,7 @@
 // Each k step loads NV vectors of B once and broadcasts MR scalars of A: MR·NV FMAs per MR+NV loads, so the
 // FMA pipes, not the load ports, are the limit. The store (with the fused epilogue) is TileStore.Row*.
 // Direct*_s{stride}: the same tile with A read in place from a padded image (Conv/Direct.cs): no packing, no im2col.
+// Kernel*_Strided: the same tile with B read in place, its rows ldb apart (PackedGemm, small M: no B packing).
 // AggressiveOptimization: kernels are jitted fully optimised at once instead of starting in Tier-0.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -202,6 +203,205 @@ internal static unsafe partial class MicroKernels
             { Vector128<float> ai = Vector128.Create(a[4]); c4_0 = Vector128.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector128.FusedMultiplyAdd(ai, b1, c4_1); }
             { Vector128<float> ai = Vector128.Create(a[5]); c5_0 = Vector128.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector128.FusedMultiplyAdd(ai, b1, c5_1); }
             a += 6; b += 8;
+        }
+        st.Row128(0, c0_0, c0_1);
+        st.Row128(1, c1_0, c1_1);
+        st.Row128(2, c2_0, c2_1);
+        st.Row128(3, c3_0, c3_1);
+        st.Row128(4, c4_0, c4_1);
+        st.Row128(5, c5_0, c5_1);
+    }
+
+    /// <summary>14×32 tile with Vector512, B read in place: row k of the B panel at b + k·<paramref name="ldb"/> (no packing).</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel512_14x2_Strided(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
+        Vector512<float> c1_0 = default; Vector512<float> c1_1 = default;
+        Vector512<float> c2_0 = default; Vector512<float> c2_1 = default;
+        Vector512<float> c3_0 = default; Vector512<float> c3_1 = default;
+        Vector512<float> c4_0 = default; Vector512<float> c4_1 = default;
+        Vector512<float> c5_0 = default; Vector512<float> c5_1 = default;
+        Vector512<float> c6_0 = default; Vector512<float> c6_1 = default;
+        Vector512<float> c7_0 = default; Vector512<float> c7_1 = default;
+        Vector512<float> c8_0 = default; Vector512<float> c8_1 = default;
+        Vector512<float> c9_0 = default; Vector512<float> c9_1 = default;
+        Vector512<float> c10_0 = default; Vector512<float> c10_1 = default;
+        Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
+        Vector512<float> c12_0 = default; Vector512<float> c12_1 = default;
+        Vector512<float> c13_0 = default; Vector512<float> c13_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            { Vector512<float> ai = Vector512.Create(a[0]); c0_0 = Vector512.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector512.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector512<float> ai = Vector512.Create(a[1]); c1_0 = Vector512.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector512.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector512<float> ai = Vector512.Create(a[2]); c2_0 = Vector512.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector512.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector512<float> ai = Vector512.Create(a[3]); c3_0 = Vector512.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector512.FusedMultiplyAdd(ai, b1, c3_1); }
+            { Vector512<float> ai = Vector512.Create(a[4]); c4_0 = Vector512.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector512.FusedMultiplyAdd(ai, b1, c4_1); }
+            { Vector512<float> ai = Vector512.Create(a[5]); c5_0 = Vector512.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector512.FusedMultiplyAdd(ai, b1, c5_1); }
+            { Vector512<float> ai = Vector512.Create(a[6]); c6_0 = Vector512.FusedMultiplyAdd(ai, b0, c6_0); c6_1 = Vector512.FusedMultiplyAdd(ai, b1, c6_1); }
+            { Vector512<float> ai = Vector512.Create(a[7]); c7_0 = Vector512.FusedMultiplyAdd(ai, b0, c7_0); c7_1 = Vector512.FusedMultiplyAdd(ai, b1, c7_1); }
+            { Vector512<float> ai = Vector512.Create(a[8]); c8_0 = Vector512.FusedMultiplyAdd(ai, b0, c8_0); c8_1 = Vector512.FusedMultiplyAdd(ai, b1, c8_1); }
+            { Vector512<float> ai = Vector512.Create(a[9]); c9_0 = Vector512.FusedMultiplyAdd(ai, b0, c9_0); c9_1 = Vector512.FusedMultiplyAdd(ai, b1, c9_1); }
+            { Vector512<float> ai = Vector512.Create(a[10]); c10_0 = Vector512.FusedMultiplyAdd(ai, b0, c10_0); c10_1 = Vector512.FusedMultiplyAdd(ai, b1, c10_1); }
+            { Vector512<float> ai = Vector512.Create(a[11]); c11_0 = Vector512.FusedMultiplyAdd(ai, b0, c11_0); c11_1 = Vector512.FusedMultiplyAdd(ai, b1, c11_1); }
+            { Vector512<float> ai = Vector512.Create(a[12]); c12_0 = Vector512.FusedMultiplyAdd(ai, b0, c12_0); c12_1 = Vector512.FusedMultiplyAdd(ai, b1, c12_1); }
+            { Vector512<float> ai = Vector512.Create(a[13]); c13_0 = Vector512.FusedMultiplyAdd(ai, b0, c13_0); c13_1 = Vector512.FusedMultiplyAdd(ai, b1, c13_1); }
+            a += 14; b += ldb;
+        }
+        st.Row512(0, c0_0, c0_1);
+        st.Row512(1, c1_0, c1_1);
+        st.Row512(2, c2_0, c2_1);
+        st.Row512(3, c3_0, c3_1);
+        st.Row512(4, c4_0, c4_1);
+        st.Row512(5, c5_0, c5_1);
+        st.Row512(6, c6_0, c6_1);
+        st.Row512(7, c7_0, c7_1);
+        st.Row512(8, c8_0, c8_1);
+        st.Row512(9, c9_0, c9_1);
+        st.Row512(10, c10_0, c10_1);
+        st.Row512(11, c11_0, c11_1);
+        st.Row512(12, c12_0, c12_1);
+        st.Row512(13, c13_0, c13_1);
+    }
+
+    /// <summary>8×48 tile with Vector512, B read in place: row k of the B panel at b + k·<paramref name="ldb"/> (no packing).</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel512_8x3_Strided(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector512<float> c0_0 = default; Vector512<float> c0_1 = default; Vector512<float> c0_2 = default;
+        Vector512<float> c1_0 = default; Vector512<float> c1_1 = default; Vector512<float> c1_2 = default;
+        Vector512<float> c2_0 = default; Vector512<float> c2_1 = default; Vector512<float> c2_2 = default;
+        Vector512<float> c3_0 = default; Vector512<float> c3_1 = default; Vector512<float> c3_2 = default;
+        Vector512<float> c4_0 = default; Vector512<float> c4_1 = default; Vector512<float> c4_2 = default;
+        Vector512<float> c5_0 = default; Vector512<float> c5_1 = default; Vector512<float> c5_2 = default;
+        Vector512<float> c6_0 = default; Vector512<float> c6_1 = default; Vector512<float> c6_2 = default;
+        Vector512<float> c7_0 = default; Vector512<float> c7_1 = default; Vector512<float> c7_2 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> b2 = Vector512.Load(b + 32);
+            { Vector512<float> ai = Vector512.Create(a[0]); c0_0 = Vector512.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector512.FusedMultiplyAdd(ai, b1, c0_1); c0_2 = Vector512.FusedMultiplyAdd(ai, b2, c0_2); }
+            { Vector512<float> ai = Vector512.Create(a[1]); c1_0 = Vector512.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector512.FusedMultiplyAdd(ai, b1, c1_1); c1_2 = Vector512.FusedMultiplyAdd(ai, b2, c1_2); }
+            { Vector512<float> ai = Vector512.Create(a[2]); c2_0 = Vector512.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector512.FusedMultiplyAdd(ai, b1, c2_1); c2_2 = Vector512.FusedMultiplyAdd(ai, b2, c2_2); }
+            { Vector512<float> ai = Vector512.Create(a[3]); c3_0 = Vector512.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector512.FusedMultiplyAdd(ai, b1, c3_1); c3_2 = Vector512.FusedMultiplyAdd(ai, b2, c3_2); }
+            { Vector512<float> ai = Vector512.Create(a[4]); c4_0 = Vector512.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector512.FusedMultiplyAdd(ai, b1, c4_1); c4_2 = Vector512.FusedMultiplyAdd(ai, b2, c4_2); }
+            { Vector512<float> ai = Vector512.Create(a[5]); c5_0 = Vector512.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector512.FusedMultiplyAdd(ai, b1, c5_1); c5_2 = Vector512.FusedMultiplyAdd(ai, b2, c5_2); }
+            { Vector512<float> ai = Vector512.Create(a[6]); c6_0 = Vector512.FusedMultiplyAdd(ai, b0, c6_0); c6_1 = Vector512.FusedMultiplyAdd(ai, b1, c6_1); c6_2 = Vector512.FusedMultiplyAdd(ai, b2, c6_2); }
+            { Vector512<float> ai = Vector512.Create(a[7]); c7_0 = Vector512.FusedMultiplyAdd(ai, b0, c7_0); c7_1 = Vector512.FusedMultiplyAdd(ai, b1, c7_1); c7_2 = Vector512.FusedMultiplyAdd(ai, b2, c7_2); }
+            a += 8; b += ldb;
+        }
+        st.Row512(0, c0_0, c0_1, c0_2);
+        st.Row512(1, c1_0, c1_1, c1_2);
+        st.Row512(2, c2_0, c2_1, c2_2);
+        st.Row512(3, c3_0, c3_1, c3_2);
+        st.Row512(4, c4_0, c4_1, c4_2);
+        st.Row512(5, c5_0, c5_1, c5_2);
+        st.Row512(6, c6_0, c6_1, c6_2);
+        st.Row512(7, c7_0, c7_1, c7_2);
+    }
+
+    /// <summary>12×32 tile with Vector512, B read in place: row k of the B panel at b + k·<paramref name="ldb"/> (no packing).</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel512_12x2_Strided(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
+        Vector512<float> c1_0 = default; Vector512<float> c1_1 = default;
+        Vector512<float> c2_0 = default; Vector512<float> c2_1 = default;
+        Vector512<float> c3_0 = default; Vector512<float> c3_1 = default;
+        Vector512<float> c4_0 = default; Vector512<float> c4_1 = default;
+        Vector512<float> c5_0 = default; Vector512<float> c5_1 = default;
+        Vector512<float> c6_0 = default; Vector512<float> c6_1 = default;
+        Vector512<float> c7_0 = default; Vector512<float> c7_1 = default;
+        Vector512<float> c8_0 = default; Vector512<float> c8_1 = default;
+        Vector512<float> c9_0 = default; Vector512<float> c9_1 = default;
+        Vector512<float> c10_0 = default; Vector512<float> c10_1 = default;
+        Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            { Vector512<float> ai = Vector512.Create(a[0]); c0_0 = Vector512.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector512.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector512<float> ai = Vector512.Create(a[1]); c1_0 = Vector512.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector512.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector512<float> ai = Vector512.Create(a[2]); c2_0 = Vector512.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector512.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector512<float> ai = Vector512.Create(a[3]); c3_0 = Vector512.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector512.FusedMultiplyAdd(ai, b1, c3_1); }
+            { Vector512<float> ai = Vector512.Create(a[4]); c4_0 = Vector512.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector512.FusedMultiplyAdd(ai, b1, c4_1); }
+            { Vector512<float> ai = Vector512.Create(a[5]); c5_0 = Vector512.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector512.FusedMultiplyAdd(ai, b1, c5_1); }
+            { Vector512<float> ai = Vector512.Create(a[6]); c6_0 = Vector512.FusedMultiplyAdd(ai, b0, c6_0); c6_1 = Vector512.FusedMultiplyAdd(ai, b1, c6_1); }
+            { Vector512<float> ai = Vector512.Create(a[7]); c7_0 = Vector512.FusedMultiplyAdd(ai, b0, c7_0); c7_1 = Vector512.FusedMultiplyAdd(ai, b1, c7_1); }
+            { Vector512<float> ai = Vector512.Create(a[8]); c8_0 = Vector512.FusedMultiplyAdd(ai, b0, c8_0); c8_1 = Vector512.FusedMultiplyAdd(ai, b1, c8_1); }
+            { Vector512<float> ai = Vector512.Create(a[9]); c9_0 = Vector512.FusedMultiplyAdd(ai, b0, c9_0); c9_1 = Vector512.FusedMultiplyAdd(ai, b1, c9_1); }
+            { Vector512<float> ai = Vector512.Create(a[10]); c10_0 = Vector512.FusedMultiplyAdd(ai, b0, c10_0); c10_1 = Vector512.FusedMultiplyAdd(ai, b1, c10_1); }
+            { Vector512<float> ai = Vector512.Create(a[11]); c11_0 = Vector512.FusedMultiplyAdd(ai, b0, c11_0); c11_1 = Vector512.FusedMultiplyAdd(ai, b1, c11_1); }
+            a += 12; b += ldb;
+        }
+        st.Row512(0, c0_0, c0_1);
+        st.Row512(1, c1_0, c1_1);
+        st.Row512(2, c2_0, c2_1);
+        st.Row512(3, c3_0, c3_1);
+        st.Row512(4, c4_0, c4_1);
+        st.Row512(5, c5_0, c5_1);
+        st.Row512(6, c6_0, c6_1);
+        st.Row512(7, c7_0, c7_1);
+        st.Row512(8, c8_0, c8_1);
+        st.Row512(9, c9_0, c9_1);
+        st.Row512(10, c10_0, c10_1);
+        st.Row512(11, c11_0, c11_1);
+    }
+
+    /// <summary>6×16 tile with Vector256, B read in place: row k of the B panel at b + k·<paramref name="ldb"/> (no packing).</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel256_6x2_Strided(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
+        Vector256<float> c4_0 = default; Vector256<float> c4_1 = default;
+        Vector256<float> c5_0 = default; Vector256<float> c5_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            { Vector256<float> ai = Vector256.Create(a[0]); c0_0 = Vector256.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector256.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector256<float> ai = Vector256.Create(a[1]); c1_0 = Vector256.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector256.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector256<float> ai = Vector256.Create(a[2]); c2_0 = Vector256.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector256.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector256<float> ai = Vector256.Create(a[3]); c3_0 = Vector256.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector256.FusedMultiplyAdd(ai, b1, c3_1); }
+            { Vector256<float> ai = Vector256.Create(a[4]); c4_0 = Vector256.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector256.FusedMultiplyAdd(ai, b1, c4_1); }
+            { Vector256<float> ai = Vector256.Create(a[5]); c5_0 = Vector256.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector256.FusedMultiplyAdd(ai, b1, c5_1); }
+            a += 6; b += ldb;
+        }
+        st.Row256(0, c0_0, c0_1);
+        st.Row256(1, c1_0, c1_1);
+        st.Row256(2, c2_0, c2_1);
+        st.Row256(3, c3_0, c3_1);
+        st.Row256(4, c4_0, c4_1);
+        st.Row256(5, c5_0, c5_1);
+    }
+
+    /// <summary>6×8 tile with Vector128, B read in place: row k of the B panel at b + k·<paramref name="ldb"/> (no packing).</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel128_6x2_Strided(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector128<float> c0_0 = default; Vector128<float> c0_1 = default;
+        Vector128<float> c1_0 = default; Vector128<float> c1_1 = default;
+        Vector128<float> c2_0 = default; Vector128<float> c2_1 = default;
+        Vector128<float> c3_0 = default; Vector128<float> c3_1 = default;
+        Vector128<float> c4_0 = default; Vector128<float> c4_1 = default;
+        Vector128<float> c5_0 = default; Vector128<float> c5_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector128<float> b0 = Vector128.Load(b + 0);
+            Vector128<float> b1 = Vector128.Load(b + 4);
+            { Vector128<float> ai = Vector128.Create(a[0]); c0_0 = Vector128.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector128.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector128<float> ai = Vector128.Create(a[1]); c1_0 = Vector128.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector128.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector128<float> ai = Vector128.Create(a[2]); c2_0 = Vector128.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector128.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector128<float> ai = Vector128.Create(a[3]); c3_0 = Vector128.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector128.FusedMultiplyAdd(ai, b1, c3_1); }
+            { Vector128<float> ai = Vector128.Create(a[4]); c4_0 = Vector128.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector128.FusedMultiplyAdd(ai, b1, c4_1); }
+            { Vector128<float> ai = Vector128.Create(a[5]); c5_0 = Vector128.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector128.FusedMultiplyAdd(ai, b1, c5_1); }
+            a += 6; b += ldb;
         }
         st.Row128(0, c0_0, c0_1);
         st.Row128(1, c1_0, c1_1);

@@ -23,6 +23,10 @@ public static unsafe class PackedGemm
     /// panel of A sweeps over it.</summary>
     internal const int MaxTileColumns = 256;
 
+    /// <summary>Tiles with at most this many M panels read whole B panels in place instead of packing them (a knob for
+    /// perf probes; never changes results).</summary>
+    internal static int InPlaceMaxPanels = 4;
+
     /// <summary>Prefetch of the next tile's C and residual lines (a measurement knob; never changes results).</summary>
     internal static bool PrefetchTiles = true;
 
@@ -148,6 +152,10 @@ internal unsafe interface IBSource
 
     /// <summary>Asks for the cache lines <see cref="Row"/> will read for the same request (a hint; may do nothing).</summary>
     void Prefetch(int batch, int group, int k, int n0, int nc);
+
+    /// <summary>When every row of B is in memory at a fixed distance from the previous one (so a micro-kernel can
+    /// read it in place), that distance in floats; else 0.</summary>
+    long InPlaceRowStride { get; }
 }
 
 /// <summary>B is a row-major matrix (per group/batch at fixed strides).</summary>
@@ -167,6 +175,8 @@ internal unsafe struct MatrixSource : IBSource
         float* row = Row(batch, group, k, n0, nc, null);
         for (int j = 0; j < nc; j += 16) Sse.Prefetch0(row + j);
     }
+
+    public readonly long InPlaceRowStride => Ldb;
 }
 
 /// <summary>Everything one GEMM call needs; copied into the parallel body.</summary>
@@ -224,14 +234,25 @@ internal unsafe struct GemmBody<TB> : IParallelBody where TB : struct, IBSource
         float* bias = Job.Bias == null ? null : Job.Bias + group * Job.M;
         bool clamp = !Job.Activation.IsIdentity;
         var fn = kr.Fn;
+        // Few M panels reuse each packed B panel too little to pay for packing it (a copy of the whole input for
+        // SqueezeNet's 16/32-channel squeezes): then whole B panels are read in place, only a partial last one is packed.
+        long ldb = Source.InPlaceRowStride;
+        bool inPlace = ldb > 0 && mp1 - mp0 <= PackedGemm.InPlaceMaxPanels;
+        int partialPanel = inPlace && (nc % NR) != 0 ? nPanels - 1 : -1;
 
         for (int k0 = 0; k0 < Job.K; k0 += KC)
         {
             int kc = Math.Min(KC, Job.K - k0);
             bool first = k0 == 0, last = k0 + kc == Job.K;
 
+            if (partialPanel >= 0)
+                for (int kk = 0; kk < kc; kk++)
+                {
+                    float* src = Source.Row(batch, group, k0 + kk, n0 + partialPanel * NR, nc - partialPanel * NR, rowTmp);
+                    ScatterRow(src, nc - partialPanel * NR, bPack + kk * NR, kc * NR, NR);
+                }
             // Pack the B block: row by row into NR-wide k-major panels, zero-padding the last panel.
-            for (int kk = 0; kk < kc; kk++)
+            for (int kk = 0; kk < kc && !inPlace; kk++)
             {
                 // Rows of B are Ldb apart: each is a short run the hardware prefetcher barely learns, so the run a few
                 // rows ahead is requested while this one is copied.
@@ -261,17 +282,20 @@ internal unsafe struct GemmBody<TB> : IParallelBody where TB : struct, IBSource
                         Min = Job.Activation.Min,
                         Max = Job.Activation.Max,
                     };
-                    float* bp = bPack + jp * kc * NR;
                     if (last && PackedGemm.PrefetchTiles) PrefetchNextTile(cBase, rBase, mp, jp, nPanels, mp1, n0, MR, NR);
+                    bool strided = inPlace && jp != partialPanel;
+                    float* bp = strided ? Source.Row(batch, group, k0, col0, NR, null) : bPack + (inPlace ? 0 : jp * kc * NR);
                     if (mValid == MR && nValid == NR)
                     {
-                        fn(ap, bp, kc, ref st);
+                        if (strided) kr.FnStrided(ap, bp, kc, ldb, ref st);
+                        else fn(ap, bp, kc, ref st);
                     }
                     else
                     {
                         // Edge tile: same kernel into a scratch tile, then the scalar epilogue merges the valid corner.
                         var raw = new TileStore { C = tileTmp, Ldc = NR };
-                        fn(ap, bp, kc, ref raw);
+                        if (strided) kr.FnStrided(ap, bp, kc, ldb, ref raw);
+                        else fn(ap, bp, kc, ref raw);
                         st.MergePartial(tileTmp, NR, mValid, nValid);
                     }
                 }
