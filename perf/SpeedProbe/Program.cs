@@ -1,6 +1,6 @@
 // SpeedProbe: SharpConv vs ONNX Runtime on the same ONNX file, same machine, same run, interleaved.
 // Usage: dotnet run -c Release --project perf/SpeedProbe -- [net ...] [-b 1,8] [-t 1,2] [-r rounds] [-profile] [-noort]
-//        [-vs noinplace|noinputnorm]: the second lane is SharpConv itself with that option changed instead of ORT (an A/B in one process)
+//        [-vs noinplace|noinputnorm|packedb]: the second lane is SharpConv itself with that option changed instead of ORT (an A/B in one process)
 //        [-gap ms]: sleep before each timed lane (lets the other engine's threads settle)
 //        [-dist]: also single runs, alternating engines, as percentiles
 // Prints per network × batch × threads: SharpConv median ms, ORT median ms, ratio (ORT / SharpConv: > 1 means faster).
@@ -93,7 +93,8 @@ foreach (var name in nets)
                 null => null,
                 "noinplace" => net.Compile(new CompileOptions { Threads = threads, ConcatInPlace = false }),
                 "noinputnorm" => CompileWithout(() => FuseInputNormPass.Enabled = false, () => FuseInputNormPass.Enabled = true),
-                _ => throw new ArgumentException($"-vs: unknown variant '{versus}' (known: noinplace, noinputnorm)"),
+                "packedb" => null,
+                _ => throw new ArgumentException($"-vs: unknown variant '{versus}' (known: noinplace, noinputnorm, packedb)"),
             };
             CompiledNetwork CompileWithout(Action off, Action on)
             {
@@ -105,6 +106,17 @@ foreach (var name in nets)
             {
                 var otherOut = new Tensor(output.Shape, ortOut);
                 ort = () => other.Run(input, otherOut);
+            }
+            if (versus == "packedb")
+            {
+                // The same compiled network with every GEMM packing B (a run-time knob, so one network serves both lanes).
+                var otherOut = new Tensor(output.Shape, ortOut);
+                ort = () =>
+                {
+                    SharpConv.Kernels.Gemm.PackedGemm.InPlaceMaxPanels = 0;
+                    try { compiled.Run(input, otherOut); }
+                    finally { SharpConv.Kernels.Gemm.PackedGemm.InPlaceMaxPanels = 4; }
+                };
             }
             OrtValue? inV = null, outV = null; RunOptions? ro = null;
             string inName = "", outName = "";
