@@ -113,7 +113,7 @@ public class ConvTests
     };
 
     /// <summary>The vectorised tile moves (AVX-512: input rows staged per tile run and gathered by permutes, outputs
-    /// interleaved and stored by masked runs; AVX2: masked gathers of 8 tiles) move the same values as the scalar gather
+    /// interleaved and stored by masked runs; AVX2 the same on 8 lanes with in-lane transposes) move the same values as the scalar gather
     /// and scatter: the whole convolution is bit-identical to it across widths and thread counts, with and without the
     /// epilogue. Maps 140 tiles wide down to one tile wide, so runs span rows, images and padding.</summary>
     [Theory]

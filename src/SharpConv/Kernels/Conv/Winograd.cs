@@ -175,20 +175,6 @@ internal sealed unsafe class Winograd : PreparedConv
         // Staged rows deinterleaved by permutes, 16 lanes (AVX-512) or 8 (AVX2, where Vector<float> has 8 lanes).
         bool staged = VectorTileMoves && (NR & 15) == 0 && Avx512F.IsSupported;
         bool staged8 = VectorTileMoves && !staged && (NR & 7) == 0 && VecLanes == 8 && Avx2.IsSupported;
-        // Per tile: its (0,0) corner as an element index from image 0's channel 0 (int32: guarded below), and its
-        // row/column origin (int.MinValue/2 rows for missing tiles, so every mask lane is off).
-        bool hwGather = VectorTileMoves && !staged && !staged8 && Avx2.IsSupported && (NR & 7) == 0 && (long)job.Batch * C * hw + 2L * p.W < int.MaxValue;
-        int* tileIdx = stackalloc int[hwGather ? T : 0];
-        int* tileIh = stackalloc int[hwGather ? T : 0];
-        int* tileIw = stackalloc int[hwGather ? T : 0];
-        if (hwGather)
-            for (int t = 0; t < T; t++)
-            {
-                if (tileIn[t] == int.MinValue) { tileIdx[t] = 0; tileIh[t] = int.MinValue / 2; tileIw[t] = 0; continue; }
-                int ty = tileOut[t] >> 16, tx = tileOut[t] & 0xFFFF;
-                tileIh[t] = ty * m - p.PadTop; tileIw[t] = tx * m - p.PadLeft;
-                tileIdx[t] = (int)(tileIn[t] * (long)C * hw) + tileIh[t] * p.W + tileIw[t];
-            }
         for (int jp = 0; jp < nPanels; jp++)
         for (int c = 0; c < C; c++)
         {
@@ -202,16 +188,10 @@ internal sealed unsafe class Winograd : PreparedConv
                     for (int g = 0; g < NR; g += 8) TransformStaged8(E + m * g, D, dstPanel + g, vStride);
                 continue;
             }
+            // Scalar gather (no AVX2, or the knob off): one tile at a time.
             for (int lane = 0; lane < NR; lane++)
             {
                 int t = jp * NR + lane;
-                // 8 tiles at a time with masked hardware gathers (padding and missing tiles read as 0).
-                if (hwGather && (lane & 7) == 0)
-                {
-                    GatherMasked8(job.X + c * hw, tileIdx + jp * NR + lane, tileIh + jp * NR + lane, tileIw + jp * NR + lane, D + lane, NR);
-                    lane += 7;
-                    continue;
-                }
                 if (tileIn[t] == int.MinValue) { for (int e = 0; e < a2; e++) D[e * NR + lane] = 0f; continue; }
                 int ty = tileOut[t] >> 16, tx = tileOut[t] & 0xFFFF;
                 int ih0 = ty * m - p.PadTop, iw0 = tx * m - p.PadLeft;
@@ -615,29 +595,6 @@ internal sealed unsafe class Winograd : PreparedConv
             if (job.Residual != null) v += Avx.MaskLoad(job.Residual + at + first, mask);
             if (clamp) v = Vector256.Min(Vector256.Max(v, min8), max8);
             Avx.MaskStore(job.Y + at + first, mask, v);
-        }
-    }
-
-    /// <summary>The gather of 8 tiles of one channel (<paramref name="plane0"/>: channel c of image 0) with masked
-    /// AVX2 gathers: lanes outside the image or of missing tiles get 0, exactly as the scalar gather.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    private void GatherMasked8(float* plane0, int* idx, int* ih, int* iw, float* d, int nr)
-    {
-        var p = Params;
-        int a = _a;
-        var vIdx = Vector256.Load(idx);
-        var vIh = Vector256.Load(ih).AsUInt32();
-        var vIw = Vector256.Load(iw).AsUInt32();
-        var h = Vector256.Create((uint)p.H); var w = Vector256.Create((uint)p.W);
-        for (int i = 0; i < a; i++, vIdx += Vector256.Create(p.W))
-        {
-            var rowOk = Vector256.LessThan(vIh + Vector256.Create((uint)i), h);
-            for (int j = 0; j < a; j++)
-            {
-                var mask = rowOk & Vector256.LessThan(vIw + Vector256.Create((uint)j), w);
-                var v = Avx2.GatherMaskVector256(Vector256<float>.Zero, plane0, vIdx + Vector256.Create(j), mask.AsSingle(), 4);
-                v.Store(d + (i * a + j) * nr);
-            }
         }
     }
 
