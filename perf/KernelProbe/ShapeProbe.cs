@@ -381,6 +381,38 @@ internal static class ShapeProbe
         }
     }
 
+    /// <summary>A/B of one layer's chosen algorithm with a measurement knob on and off (<c>knob NAME C H W K R S stride
+    /// pad batch threads</c>; NAME: prefetch (PackedGemm.PrefetchTiles), inplace (PackedGemm.InPlaceMaxPanels 4/0)),
+    /// interleaved, min of 7 rounds.</summary>
+    public static void Knob(string[] a)
+    {
+        string knob = a[0];
+        int C = int.Parse(a[1]), H = int.Parse(a[2]), W = int.Parse(a[3]), K = int.Parse(a[4]), R = int.Parse(a[5]), S = int.Parse(a[6]);
+        int stride = int.Parse(a[7]), pad = int.Parse(a[8]), batch = int.Parse(a[9]), threads = int.Parse(a[10]);
+        var p = new ConvParams(C, H, W, K, R, S, stride: stride, pad: pad);
+        Action<bool> set = knob switch
+        {
+            "prefetch" => on => PackedGemm.PrefetchTiles = on,
+            "inplace" => on => PackedGemm.InPlaceMaxPanels = on ? 4 : 0,
+            _ => throw new ArgumentException($"unknown knob {knob}"),
+        };
+        var scratch = new float[64 << 20];
+        using var s = new Scheduler(threads);
+        var x = new float[p.InputElements * batch]; new SeededRandom(1).FillUniform(x, -1, 1);
+        var w = new float[p.WeightElements]; new SeededRandom(2).FillUniform(w, -0.1f, 0.1f);
+        var y = new float[p.OutputElements * batch];
+        var alg = ConvAlgorithmChooser.Choose(p, batch);
+        var conv = PreparedConv.Create(alg, p, w, default, Activation.Relu);
+        double on = double.MaxValue, off = double.MaxValue;
+        for (int round = 0; round < 7; round++)
+        {
+            set(true); on = Math.Min(on, 1.0 / Best(() => conv.Execute(x, batch, y, default, s, scratch), 1e6));
+            set(false); off = Math.Min(off, 1.0 / Best(() => conv.Execute(x, batch, y, default, s, scratch), 1e6));
+        }
+        set(true);
+        Console.WriteLine($"{p} batch {batch} threads {threads} {alg}: {knob} on {on:F3} ms, off {off:F3} ms");
+    }
+
     public static void Pools()
     {
         var shapes = new (string, SharpConv.Kernels.Pool.PoolParams)[]
