@@ -16,10 +16,12 @@ namespace SharpConv.Kernels.Conv;
 /// accurate and wastes less on small maps.
 /// <para>
 /// Life of a call: (1) the kernel transform <c>U = G g Gᵀ</c> was done once at construction and packed as α²
-/// K×C matrices; (2) per block of T tiles, the input transform <c>V = Bᵀ d B</c> runs vectorised across NR tiles and
-/// writes straight into the GEMM's packed-B panel layout (no packing pass); (3) α² GEMMs <c>M_ξ = U_ξ · V_ξ</c>
-/// (K×C times C×T) run on the same micro-kernels as <see cref="PackedGemm"/>; (4) the output transform
-/// <c>Aᵀ M A</c> adds bias and residual, clamps, and scatters the m×m tiles into NCHW.
+/// K×C matrices; (2) per block of T tiles and per channel, the input rows under each run of tiles are staged
+/// (<see cref="StageRows"/>), deinterleaved into the tiles' patches by permutes and transformed, <c>V = Bᵀ d B</c>,
+/// vectorised across 16 (AVX-512) or 8 (AVX2) tiles, straight into the GEMM's packed-B panel layout (no packing pass);
+/// (3) α² GEMMs <c>M_ξ = U_ξ · V_ξ</c> (K×C times C×T) run on the same micro-kernels as <see cref="PackedGemm"/>;
+/// (4) the output transform <c>Aᵀ M A</c> adds bias and residual, clamps, and stores the m×m tiles into NCHW as masked
+/// runs of consecutive tiles (<see cref="ScatterRows"/>).
 /// Work items are (tile block × output-channel slice), tiles counted across the whole batch, so batch 1 still
 /// fills both cores and small maps with batch 8 still fill whole panels. Block size depends only on the shape,
 /// so results are bit-identical for any thread count.
