@@ -243,7 +243,7 @@ internal sealed unsafe class Winograd : PreparedConv
                     for (int jp = 0; jp < nPanels; jp++)
                     {
                         var st = new TileStore { C = mXi + (long)mp * MR * T + jp * NR, Ldc = T, Accumulate = k0 > 0 };
-                        fn(ap, vXi + (long)jp * C * NR + k0 * NR, kc, ref st);
+                        fn(ap, vXi + (long)jp * C * NR + k0 * NR, kc, NR, ref st);
                     }
                 }
             }

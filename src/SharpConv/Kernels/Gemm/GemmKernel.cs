@@ -21,19 +21,18 @@ internal sealed unsafe class GemmKernel
 
     public readonly MicroKernelShape Shape;
     public readonly int MR, NR;
-    public readonly delegate*<float*, float*, int, ref readonly TileStore, void> Fn;
-    /// <summary>The same tile with B read in place, its rows <c>ldb</c> floats apart (same FMA order, so same bits).</summary>
-    public readonly delegate*<float*, float*, int, long, ref readonly TileStore, void> FnStrided;
+    /// <summary>The micro-kernel: (A panel, B, kc, ldb, store). Row k of B is at <c>b + k·ldb</c>: NR for a packed
+    /// panel, the matrix's row length when B is read in place.</summary>
+    public readonly delegate*<float*, float*, int, long, ref readonly TileStore, void> Fn;
 
-    private GemmKernel(MicroKernelShape shape, int mr, int nr, delegate*<float*, float*, int, ref readonly TileStore, void> fn,
-        delegate*<float*, float*, int, long, ref readonly TileStore, void> fnStrided)
-    { Shape = shape; MR = mr; NR = nr; Fn = fn; FnStrided = fnStrided; }
+    private GemmKernel(MicroKernelShape shape, int mr, int nr, delegate*<float*, float*, int, long, ref readonly TileStore, void> fn)
+    { Shape = shape; MR = mr; NR = nr; Fn = fn; }
 
-    public static readonly GemmKernel V512_14x2 = new(MicroKernelShape.V512_14x2, 14, 32, &MicroKernels.Kernel512_14x2, &MicroKernels.Kernel512_14x2_Strided);
-    public static readonly GemmKernel V512_8x3 = new(MicroKernelShape.V512_8x3, 8, 48, &MicroKernels.Kernel512_8x3, &MicroKernels.Kernel512_8x3_Strided);
-    public static readonly GemmKernel V512_12x2 = new(MicroKernelShape.V512_12x2, 12, 32, &MicroKernels.Kernel512_12x2, &MicroKernels.Kernel512_12x2_Strided);
-    public static readonly GemmKernel V256_6x2 = new(MicroKernelShape.V256_6x2, 6, 16, &MicroKernels.Kernel256_6x2, &MicroKernels.Kernel256_6x2_Strided);
-    public static readonly GemmKernel V128_6x2 = new(MicroKernelShape.V128_6x2, 6, 8, &MicroKernels.Kernel128_6x2, &MicroKernels.Kernel128_6x2_Strided);
+    public static readonly GemmKernel V512_14x2 = new(MicroKernelShape.V512_14x2, 14, 32, &MicroKernels.Kernel512_14x2);
+    public static readonly GemmKernel V512_8x3 = new(MicroKernelShape.V512_8x3, 8, 48, &MicroKernels.Kernel512_8x3);
+    public static readonly GemmKernel V512_12x2 = new(MicroKernelShape.V512_12x2, 12, 32, &MicroKernels.Kernel512_12x2);
+    public static readonly GemmKernel V256_6x2 = new(MicroKernelShape.V256_6x2, 6, 16, &MicroKernels.Kernel256_6x2);
+    public static readonly GemmKernel V128_6x2 = new(MicroKernelShape.V128_6x2, 6, 8, &MicroKernels.Kernel128_6x2);
 
     public static GemmKernel Get(MicroKernelShape s) => s switch
     {

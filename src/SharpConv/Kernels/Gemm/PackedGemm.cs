@@ -285,17 +285,16 @@ internal unsafe struct GemmBody<TB> : IParallelBody where TB : struct, IBSource
                     if (last && PackedGemm.PrefetchTiles) PrefetchNextTile(cBase, rBase, mp, jp, nPanels, mp1, n0, MR, NR);
                     bool strided = inPlace && jp != partialPanel;
                     float* bp = strided ? Source.Row(batch, group, k0, col0, NR, null) : bPack + (inPlace ? 0 : jp * kc * NR);
+                    long bStride = strided ? ldb : NR;
                     if (mValid == MR && nValid == NR)
                     {
-                        if (strided) kr.FnStrided(ap, bp, kc, ldb, ref st);
-                        else fn(ap, bp, kc, ref st);
+                        fn(ap, bp, kc, bStride, ref st);
                     }
                     else
                     {
                         // Edge tile: same kernel into a scratch tile, then the scalar epilogue merges the valid corner.
                         var raw = new TileStore { C = tileTmp, Ldc = NR };
-                        if (strided) kr.FnStrided(ap, bp, kc, ldb, ref raw);
-                        else fn(ap, bp, kc, ref raw);
+                        fn(ap, bp, kc, bStride, ref raw);
                         st.MergePartial(tileTmp, NR, mValid, nValid);
                     }
                 }

@@ -152,7 +152,7 @@ internal static unsafe class TransposedGemm
                     for (int pp = 0; pp < PixelPanels; pp++)
                     {
                         var st = new TileStore { C = groupCt + (long)pp * MR * MPad + cp * NR, Ldc = MPad, Accumulate = k0 > 0 };
-                        fn(groupBt + ((long)pp * K + k0) * MR, wp, kc, ref st);
+                        fn(groupBt + ((long)pp * K + k0) * MR, wp, kc, NR, ref st);
                     }
                 }
             }
