@@ -90,13 +90,17 @@ internal sealed unsafe class Winograd : PreparedConv
     }
 
     private int PerThread => (int)(_a * _a * (SpreadStride((long)Params.C * _t) + SpreadStride((long)_kPad * _t)))    // V and M
-                             + _a * _a * _kr.NR                      // gathered patches of NR tiles
+                             + PatchFloats                           // gathered patches (scalar path) / transform rows
                              + 2 * _a * _a * VecLanes                // transform temporaries
                              + 2 * _t                                // tile table (ints)
                              + 2 * _a * StagedRow + 32               // staged input rows; one interleaved output row
                              + 128;
 
     public override int ScratchElements(int batch, int threads) => threads * PerThread;
+
+    /// <summary>The patch buffer D: α² values per tile of a panel for the scalar gather, and α² + α vectors of 16
+    /// lanes for the staged transforms (more than the first when NR is 16).</summary>
+    private int PatchFloats => Math.Max(_a * _a * _kr.NR, (_a * _a + _a) * 16);
 
     /// <summary>One staged input row: m columns per tile lane of a panel, plus a vector of slack.</summary>
     private int StagedRow => _m * _kr.NR + 16;
@@ -157,7 +161,7 @@ internal sealed unsafe class Winograd : PreparedConv
         long vStride = SpreadStride((long)C * T), mStride = SpreadStride((long)_kPad * T);
         float* M = V + a2 * vStride;                // [ξ][kPad][T]
         float* D = M + a2 * mStride;                // [i·α + j][NR]: patches of NR tiles
-        float* tmp = D + a2 * NR;                   // 2 · α² · lanes
+        float* tmp = D + PatchFloats;               // 2 · α² · lanes
         int* tileIn = (int*)(tmp + 2 * a2 * VecLanes);  // per tile: input offset of its (0,0) corner within image n … 
         int* tileOut = tileIn + T;                        // … and the output offset; image index folded in below
         float* E = (float*)(((nint)(tileOut + T) + 63) & ~(nint)63);   // staged rows: [half][i][StagedRow]
@@ -317,8 +321,7 @@ internal sealed unsafe class Winograd : PreparedConv
                 for (int r = 0; r < 2 * a; r++) new Span<float>(e + r * row + m * lane, m * (nr - lane)).Clear();
                 return;
             }
-            int len = 1;
-            while (lane + len < nr && tileIn[t + len] == n && tileOut[t + len] == tileOut[t] + len) len++;
+            int len = RunLength(tileIn + t, tileOut + t, nr - lane);
             int ty = tileOut[t] >> 16, tx = tileOut[t] & 0xFFFF;
             float* plane = x + (n * (long)p.C + c) * hw;
             for (int i = 0; i < a; i++)
@@ -338,6 +341,16 @@ internal sealed unsafe class Winograd : PreparedConv
             }
             lane += len;
         }
+    }
+
+    /// <summary>How many of the first <paramref name="limit"/> tiles from the first one are consecutive tiles of one
+    /// tile row of one image (same image, same tile row, next column): one contiguous run of pixels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private static int RunLength(int* tileIn, int* tileOut, int limit)
+    {
+        int len = 1;
+        while (len < limit && tileIn[len] == tileIn[0] && tileOut[len] == tileOut[0] + len) len++;
+        return len;
     }
 
     /// <summary><c>dst[0..count) = row[col0 ..)</c> with columns outside [0, width) — or a missing row — as 0, in whole
@@ -505,8 +518,7 @@ internal sealed unsafe class Winograd : PreparedConv
             InterleaveRow(y + i * m * 8, row, bias);
             for (int s = 0; s < lanes;)
             {
-                int n = tileIn[s], len = 1;
-                while (s + len < lanes && tileIn[s + len] == n && tileOut[s + len] == tileOut[s] + len) len++;
+                int n = tileIn[s], len = RunLength(tileIn + s, tileOut + s, lanes - s);
                 int ty = tileOut[s] >> 16, tx = tileOut[s] & 0xFFFF;
                 if (ty * m + i < p.P)
                 {
