@@ -71,9 +71,7 @@ internal static class ShapeProbe
         Console.WriteLine("layer | rule | fold | per image | direct  (ms, batch 8, 2 threads, min of 7)");
         foreach (var (name, p) in layers)
         {
-            var x = new float[p.InputElements * 8]; new SeededRandom(1).FillUniform(x, -1, 1);
-            var w = new float[p.WeightElements]; new SeededRandom(2).FillUniform(w, -0.1f, 0.1f);
-            var y = new float[p.OutputElements * 8];
+            var (x, w, y) = LayerData(p, 8);
             var pw = PreparedConv.Create(ConvAlgorithm.Pointwise, p, w, default, Activation.Relu);
             var di = PreparedConv.Create(ConvAlgorithm.Direct, p, w, default, Activation.Relu);
             var t = new double[5];
@@ -110,10 +108,8 @@ internal static class ShapeProbe
             Console.WriteLine($"layer | algorithm | BN pass + conv | conv with input map  (ms, {threads} thread(s), min of 5 rounds)");
             foreach (var (name, p, batch) in layers)
             {
-                var x = new float[p.InputElements * batch]; new SeededRandom(1).FillUniform(x, -1, 1);
+                var (x, w, y) = LayerData(p, batch);
                 var xn = new float[x.Length];
-                var w = new float[p.WeightElements]; new SeededRandom(2).FillUniform(w, -0.1f, 0.1f);
-                var y = new float[p.OutputElements * batch];
                 var scale = new float[p.C]; var shift = new float[p.C];
                 new SeededRandom(3).FillUniform(scale, 0.5f, 1.5f); new SeededRandom(4).FillUniform(shift, -0.5f, 0.5f);
                 var alg = ConvAlgorithmChooser.Choose(p, batch);
@@ -151,9 +147,7 @@ internal static class ShapeProbe
             Console.WriteLine($"layer | algorithm | ms per image at batch 1 | at batch 8  ({threads} thread(s), min of 3 rounds)");
             foreach (var (name, p) in layers)
             {
-                var x = new float[p.InputElements * 8]; new SeededRandom(1).FillUniform(x, -1, 1);
-                var w = new float[p.WeightElements]; new SeededRandom(2).FillUniform(w, -0.1f, 0.1f);
-                var y = new float[p.OutputElements * 8];
+                var (x, w, y) = LayerData(p, 8);
                 foreach (var alg in new[] { ConvAlgorithm.Direct, ConvAlgorithm.Im2ColGemm, ConvAlgorithm.Pointwise })
                 {
                     if (!ConvAlgorithmChooser.Supports(alg, p)) continue;
@@ -200,9 +194,7 @@ internal static class ShapeProbe
             Console.WriteLine($"layer | algorithm: ms (GFLOP/s direct-equivalent) … (batch {batch}, 2 threads, min of 3 rounds; * = chosen)");
             foreach (var (name, p) in layers)
             {
-                var x = new float[p.InputElements * batch]; new SeededRandom(1).FillUniform(x, -1, 1);
-                var w = new float[p.WeightElements]; new SeededRandom(2).FillUniform(w, -0.1f, 0.1f);
-                var y = new float[p.OutputElements * batch];
+                var (x, w, y) = LayerData(p, batch);
                 var algs = Enum.GetValues<ConvAlgorithm>().Where(a => a != ConvAlgorithm.Reference && ConvAlgorithmChooser.Supports(a, p)).ToArray();
                 var convs = algs.Select(a => PreparedConv.Create(a, p, w, default, Activation.Relu)).ToArray();
                 var ms = algs.Select(_ => double.MaxValue).ToArray();
@@ -233,9 +225,7 @@ internal static class ShapeProbe
         Console.WriteLine("layer | vector moves + prefetch | scalar moves | no prefetch  (ms, batch 8, 1 thread)");
         foreach (var (name, p) in layers)
         {
-            var x = new float[p.InputElements * batch]; new SeededRandom(1).FillUniform(x, -1, 1);
-            var w = new float[p.WeightElements]; new SeededRandom(2).FillUniform(w, -0.1f, 0.1f);
-            var y = new float[p.OutputElements * batch];
+            var (x, w, y) = LayerData(p, batch);
             var conv = PreparedConv.Create(ConvAlgorithm.Winograd43, p, w, default, Activation.Relu);
             conv.Execute(x, batch, y, default, s, scratch);
             var best = new[] { double.MaxValue, double.MaxValue, double.MaxValue };
@@ -317,9 +307,7 @@ internal static class ShapeProbe
         var scratch = new float[64 << 20];
         var sweep = new float[6 << 18];
         using var s = new Scheduler(threads);
-        var x = new float[p.InputElements * batch]; new SeededRandom(1).FillUniform(x, -1, 1);
-        var w = new float[p.WeightElements]; new SeededRandom(2).FillUniform(w, -0.1f, 0.1f);
-        var y = new float[p.OutputElements * batch * widen];
+        var (x, w, y) = LayerData(p, batch, batch * widen);
         long outStride = p.OutputElements * widen;
         var algs = Enum.GetValues<ConvAlgorithm>().Where(al => al != ConvAlgorithm.Reference && ConvAlgorithmChooser.Supports(al, p)).ToArray();
         var convs = algs.Select(al => PreparedConv.Create(al, p, w, default, Activation.Relu)).ToArray();
@@ -364,9 +352,7 @@ internal static class ShapeProbe
             Console.WriteLine($"layer | pointwise ms with in-place B up to {string.Join(" / ", limits)} M panels  (batch {batch}, 2 threads, min of 5)");
             foreach (var (name, p) in layers)
             {
-                var x = new float[p.InputElements * batch]; new SeededRandom(1).FillUniform(x, -1, 1);
-                var w = new float[p.WeightElements]; new SeededRandom(2).FillUniform(w, -0.1f, 0.1f);
-                var y = new float[p.OutputElements * batch];
+                var (x, w, y) = LayerData(p, batch);
                 var conv = PreparedConv.Create(ConvAlgorithm.Pointwise, p, w, default, Activation.Relu);
                 var ms = limits.Select(_ => double.MaxValue).ToArray();
                 for (int round = 0; round < 5; round++)
@@ -398,9 +384,7 @@ internal static class ShapeProbe
         };
         var scratch = new float[64 << 20];
         using var s = new Scheduler(threads);
-        var x = new float[p.InputElements * batch]; new SeededRandom(1).FillUniform(x, -1, 1);
-        var w = new float[p.WeightElements]; new SeededRandom(2).FillUniform(w, -0.1f, 0.1f);
-        var y = new float[p.OutputElements * batch];
+        var (x, w, y) = LayerData(p, batch);
         var alg = ConvAlgorithmChooser.Choose(p, batch);
         var conv = PreparedConv.Create(alg, p, w, default, Activation.Relu);
         double on = double.MaxValue, off = double.MaxValue;
@@ -446,6 +430,15 @@ internal static class ShapeProbe
             SharpConv.Kernels.Pool.Pooling.SmallMax = true;
             Console.WriteLine($"{name,-30} batch 8: registers {ms[0]:F3} ms, flat {ms[1]:F3} ms, rows {ms[2]:F3} ms");
         }
+    }
+
+    /// <summary>A layer's input (uniform in [−1, 1], seed 1) and weights (±0.1, seed 2) for <paramref name="batch"/>
+    /// images, and room for <paramref name="outputImages"/> (default: batch) output images.</summary>
+    private static (float[] X, float[] W, float[] Y) LayerData(in ConvParams p, int batch, int outputImages = 0)
+    {
+        var x = new float[p.InputElements * batch]; new SeededRandom(1).FillUniform(x, -1, 1);
+        var w = new float[p.WeightElements]; new SeededRandom(2).FillUniform(w, -0.1f, 0.1f);
+        return (x, w, new float[p.OutputElements * (outputImages > 0 ? outputImages : batch)]);
     }
 
     private static double Best(Action run, double flops)
