@@ -133,22 +133,19 @@ foreach (var name in nets)
             }
             if (series)
             {
-                // Which layers start slow: the first 10 runs' per-layer medians against those after 100 more runs.
+                // From the very first run: which layers start slow (per-layer medians of runs 1–10 against runs 111–120),
+                // and does a whole run get faster as the JIT tiers methods up (min / median per 10 of runs 11–110)?
                 var early = SharpConv.Analysis.Profiler.Run(compiled, input, 10, 0);
-                for (int w = 0; w < 100; w++) sharp();
-                var late = SharpConv.Analysis.Profiler.Run(compiled, input, 10, 0);
-                foreach (var (e, l) in early.Rows.Zip(late.Rows).OrderByDescending(x => x.First.MedianMs - x.Second.MedianMs).Take(12))
-                    Console.WriteLine($"   {e.Name,-40} {e.Kind,-14} {e.Algorithm,-11} first 10 runs {e.MedianMs,8:F3} ms, after 100 {l.MedianMs,8:F3} ms");
-            }
-            if (series)
-            {
-                // From the very first run: does a run get faster as the JIT tiers methods up? (min / median per 10 runs)
                 var t = Enumerable.Range(0, 100).Select(_ => Time(sharp)).ToArray();
-                Console.WriteLine("   first 100 runs, per 10: " + string.Join("  ", Enumerable.Range(0, 10).Select(g =>
+                var late = SharpConv.Analysis.Profiler.Run(compiled, input, 10, 0);
+                Console.WriteLine($"   e2e median: runs 1–10 {early.EndToEndMedianMs:F2} ms, runs 111–120 {late.EndToEndMedianMs:F2} ms");
+                Console.WriteLine("   runs 11–110, per 10: " + string.Join("  ", Enumerable.Range(0, 10).Select(g =>
                 {
                     var grp = t.Skip(10 * g).Take(10).OrderBy(x => x).ToArray();
                     return $"{grp[0]:F2}/{grp[5]:F2}";
                 })));
+                foreach (var (e, l) in early.Rows.Zip(late.Rows).OrderByDescending(x => x.First.MedianMs - x.Second.MedianMs).Take(12))
+                    Console.WriteLine($"   {e.Name,-40} {e.Kind,-14} {e.Algorithm,-11} runs 1–10 {e.MedianMs,8:F3} ms, runs 111–120 {l.MedianMs,8:F3} ms");
             }
             // Warm-up (JIT, plans, ORT's first-run allocations): at least 3 runs each and 3 s in all. The JIT compiles
             // its optimised tier in the background during the first seconds, on the same two cores the runs use;
