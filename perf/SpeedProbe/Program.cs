@@ -3,6 +3,8 @@
 //        [-vs noinplace|noinputnorm|packedb]: the second lane is SharpConv itself with that option changed instead of ORT (an A/B in one process)
 //        [-gap ms]: sleep before each timed lane (lets the other engine's threads settle)
 //        [-dist]: also single runs, alternating engines, as percentiles
+//        [-pairs N]: also N short adjacent pairs (about 75 ms a lane, order alternating): the median and quartiles of the
+//        per-pair ratio, which a slow phase of the shared machine hits on both sides of a pair alike
 // Prints per network × batch × threads: SharpConv median ms, ORT median ms, ratio (ORT / SharpConv: > 1 means faster).
 using System.Diagnostics;
 using System.Globalization;
@@ -18,6 +20,7 @@ bool profile = false, noOrt = false, layers = false, ortNodes = false;
 string? versus = null;
 int gapMs = 0;
 bool dist = false, series = false;
+int pairs = 0;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -33,6 +36,7 @@ for (int i = 0; i < args.Length; i++)
         case "-gap": gapMs = int.Parse(args[++i]); break;
         case "-dist": dist = true; break;
         case "-series": series = true; break;
+        case "-pairs": pairs = int.Parse(args[++i]); break;
         default: nets.Add(args[i]); break;
     }
 }
@@ -181,6 +185,20 @@ foreach (var name in nets)
                     return $"p10 {o[o.Length / 10]:F2} p50 {o[o.Length / 2]:F2} p90 {o[o.Length * 9 / 10]:F2} max {o[^1]:F2} mean {o.Average():F2}";
                 }
                 Console.WriteLine($"   single runs ({one1.Count}): SharpConv {Pct(one1)}" + (one2.Count > 0 ? $" | other {Pct(one2)}" : ""));
+            }
+            if (pairs > 0 && ort != null)
+            {
+                int n = Math.Max(1, perRound / 4);
+                var ratios = new List<double>();
+                for (int r = 0; r < pairs; r++)
+                {
+                    double a, b;
+                    if (r % 2 == 0) { a = TimeN(sharp, n); b = TimeN(ort, n); }
+                    else { b = TimeN(ort, n); a = TimeN(sharp, n); }
+                    ratios.Add(b / a);
+                }
+                var o = ratios.OrderBy(x => x).ToArray();
+                Console.WriteLine($"   paired ({pairs} × {n} run(s) a lane): ratio median {Median(ratios):F3}, quartiles {o[o.Length / 4]:F3}–{o[o.Length * 3 / 4]:F3}");
             }
             double ms = Median(ts), mo = ort != null ? Median(to) : double.NaN;
             Console.WriteLine($"{name,-14} {batch,5} {threads,3} {ms,13:F2} {mo,10:F2} {mo / ms,7:F3} {err,10:E1}");

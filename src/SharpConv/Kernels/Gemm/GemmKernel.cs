@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+
 namespace SharpConv.Kernels.Gemm;
 
 /// <summary>Which register-blocked micro-kernel a <see cref="PackedMatrix"/> is packed for.</summary>
@@ -25,14 +27,43 @@ internal sealed unsafe class GemmKernel
     /// panel, the matrix's row length when B is read in place.</summary>
     public readonly delegate*<float*, float*, int, long, ref readonly TileStore, void> Fn;
 
-    private GemmKernel(MicroKernelShape shape, int mr, int nr, delegate*<float*, float*, int, long, ref readonly TileStore, void> fn)
-    { Shape = shape; MR = mr; NR = nr; Fn = fn; }
+    /// <summary>Lanes of one vector of the kernel (16, 8 or 4).</summary>
+    public readonly int Lanes;
+    private readonly delegate*<float*, float*, int, long, ref readonly TileStore, void> _masked1, _masked2, _masked3;
 
-    public static readonly GemmKernel V512_14x2 = new(MicroKernelShape.V512_14x2, 14, 32, &MicroKernels.Kernel512_14x2);
-    public static readonly GemmKernel V512_8x3 = new(MicroKernelShape.V512_8x3, 8, 48, &MicroKernels.Kernel512_8x3);
-    public static readonly GemmKernel V512_12x2 = new(MicroKernelShape.V512_12x2, 12, 32, &MicroKernels.Kernel512_12x2);
-    public static readonly GemmKernel V256_6x2 = new(MicroKernelShape.V256_6x2, 6, 16, &MicroKernels.Kernel256_6x2);
-    public static readonly GemmKernel V128_6x2 = new(MicroKernelShape.V128_6x2, 6, 8, &MicroKernels.Kernel128_6x2);
+    private GemmKernel(MicroKernelShape shape, int mr, int nr, int lanes, delegate*<float*, float*, int, long, ref readonly TileStore, void> fn,
+        delegate*<float*, float*, int, long, ref readonly TileStore, void> masked1 = null,
+        delegate*<float*, float*, int, long, ref readonly TileStore, void> masked2 = null,
+        delegate*<float*, float*, int, long, ref readonly TileStore, void> masked3 = null)
+    { Shape = shape; MR = mr; NR = nr; Lanes = lanes; Fn = fn; _masked1 = masked1; _masked2 = masked2; _masked3 = masked3; }
+
+    public static readonly GemmKernel V512_14x2 = new(MicroKernelShape.V512_14x2, 14, 32, 16, &MicroKernels.Kernel512_14x2,
+        &MicroKernels.Kernel512_14x1m, &MicroKernels.Kernel512_14x2m);
+    public static readonly GemmKernel V512_8x3 = new(MicroKernelShape.V512_8x3, 8, 48, 16, &MicroKernels.Kernel512_8x3,
+        &MicroKernels.Kernel512_8x1m, &MicroKernels.Kernel512_8x2m, &MicroKernels.Kernel512_8x3m);
+    public static readonly GemmKernel V512_12x2 = new(MicroKernelShape.V512_12x2, 12, 32, 16, &MicroKernels.Kernel512_12x2,
+        &MicroKernels.Kernel512_12x1m, &MicroKernels.Kernel512_12x2m);
+    public static readonly GemmKernel V256_6x2 = new(MicroKernelShape.V256_6x2, 6, 16, 8, &MicroKernels.Kernel256_6x2,
+        &MicroKernels.Kernel256_6x1m, &MicroKernels.Kernel256_6x2m);
+    public static readonly GemmKernel V128_6x2 = new(MicroKernelShape.V128_6x2, 6, 8, 4, &MicroKernels.Kernel128_6x2);
+
+    /// <summary>Masked tail kernels on or off (a measurement knob; never changes results).</summary>
+    internal static bool MaskedTails = true;
+
+    /// <summary>
+    /// The kernel for a full-height tile with only <paramref name="columns"/> (1 … NR − 1) valid columns: as many
+    /// vectors as they need, the last stored under a mask (set <see cref="TileStore.LastColumns"/> to
+    /// <c>columns − (vectors − 1)·Lanes</c>), or null where there is none (128-bit kernels, or the knob off) and the
+    /// caller computes a whole tile into scratch and merges its corner. Each valid element gets the same FMA chain
+    /// and epilogue as with the full kernel, so the bits do not change.
+    /// </summary>
+    public delegate*<float*, float*, int, long, ref readonly TileStore, void> MaskedFor(int columns)
+    {
+        // Masked loads and stores need the instructions themselves (Vector512 code runs emulated without AVX-512).
+        if (!MaskedTails || (Lanes == 16 ? !Avx512F.IsSupported : !Avx.IsSupported)) return null;
+        int vectors = (columns + Lanes - 1) / Lanes;
+        return vectors switch { 1 => _masked1, 2 => _masked2, 3 => _masked3, _ => null };
+    }
 
     public static GemmKernel Get(MicroKernelShape s) => s switch
     {

@@ -211,6 +211,384 @@ internal static unsafe partial class MicroKernels
         st.Row128(5, c5_0, c5_1);
     }
 
+    /// <summary>14×16 tile with Vector512, its last vector stored under a mask: C[0..14, 0..0 + st.LastColumns] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel512_14x1m(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector512<float> c0_0 = default;
+        Vector512<float> c1_0 = default;
+        Vector512<float> c2_0 = default;
+        Vector512<float> c3_0 = default;
+        Vector512<float> c4_0 = default;
+        Vector512<float> c5_0 = default;
+        Vector512<float> c6_0 = default;
+        Vector512<float> c7_0 = default;
+        Vector512<float> c8_0 = default;
+        Vector512<float> c9_0 = default;
+        Vector512<float> c10_0 = default;
+        Vector512<float> c11_0 = default;
+        Vector512<float> c12_0 = default;
+        Vector512<float> c13_0 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            { Vector512<float> ai = Vector512.Create(a[0]); c0_0 = Vector512.FusedMultiplyAdd(ai, b0, c0_0); }
+            { Vector512<float> ai = Vector512.Create(a[1]); c1_0 = Vector512.FusedMultiplyAdd(ai, b0, c1_0); }
+            { Vector512<float> ai = Vector512.Create(a[2]); c2_0 = Vector512.FusedMultiplyAdd(ai, b0, c2_0); }
+            { Vector512<float> ai = Vector512.Create(a[3]); c3_0 = Vector512.FusedMultiplyAdd(ai, b0, c3_0); }
+            { Vector512<float> ai = Vector512.Create(a[4]); c4_0 = Vector512.FusedMultiplyAdd(ai, b0, c4_0); }
+            { Vector512<float> ai = Vector512.Create(a[5]); c5_0 = Vector512.FusedMultiplyAdd(ai, b0, c5_0); }
+            { Vector512<float> ai = Vector512.Create(a[6]); c6_0 = Vector512.FusedMultiplyAdd(ai, b0, c6_0); }
+            { Vector512<float> ai = Vector512.Create(a[7]); c7_0 = Vector512.FusedMultiplyAdd(ai, b0, c7_0); }
+            { Vector512<float> ai = Vector512.Create(a[8]); c8_0 = Vector512.FusedMultiplyAdd(ai, b0, c8_0); }
+            { Vector512<float> ai = Vector512.Create(a[9]); c9_0 = Vector512.FusedMultiplyAdd(ai, b0, c9_0); }
+            { Vector512<float> ai = Vector512.Create(a[10]); c10_0 = Vector512.FusedMultiplyAdd(ai, b0, c10_0); }
+            { Vector512<float> ai = Vector512.Create(a[11]); c11_0 = Vector512.FusedMultiplyAdd(ai, b0, c11_0); }
+            { Vector512<float> ai = Vector512.Create(a[12]); c12_0 = Vector512.FusedMultiplyAdd(ai, b0, c12_0); }
+            { Vector512<float> ai = Vector512.Create(a[13]); c13_0 = Vector512.FusedMultiplyAdd(ai, b0, c13_0); }
+            a += 14; b += ldb;
+        }
+        Vector512<float> mask = st.LastMask512();
+        st.Row512Masked(0, mask, c0_0);
+        st.Row512Masked(1, mask, c1_0);
+        st.Row512Masked(2, mask, c2_0);
+        st.Row512Masked(3, mask, c3_0);
+        st.Row512Masked(4, mask, c4_0);
+        st.Row512Masked(5, mask, c5_0);
+        st.Row512Masked(6, mask, c6_0);
+        st.Row512Masked(7, mask, c7_0);
+        st.Row512Masked(8, mask, c8_0);
+        st.Row512Masked(9, mask, c9_0);
+        st.Row512Masked(10, mask, c10_0);
+        st.Row512Masked(11, mask, c11_0);
+        st.Row512Masked(12, mask, c12_0);
+        st.Row512Masked(13, mask, c13_0);
+    }
+
+    /// <summary>14×32 tile with Vector512, its last vector stored under a mask: C[0..14, 0..16 + st.LastColumns] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel512_14x2m(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
+        Vector512<float> c1_0 = default; Vector512<float> c1_1 = default;
+        Vector512<float> c2_0 = default; Vector512<float> c2_1 = default;
+        Vector512<float> c3_0 = default; Vector512<float> c3_1 = default;
+        Vector512<float> c4_0 = default; Vector512<float> c4_1 = default;
+        Vector512<float> c5_0 = default; Vector512<float> c5_1 = default;
+        Vector512<float> c6_0 = default; Vector512<float> c6_1 = default;
+        Vector512<float> c7_0 = default; Vector512<float> c7_1 = default;
+        Vector512<float> c8_0 = default; Vector512<float> c8_1 = default;
+        Vector512<float> c9_0 = default; Vector512<float> c9_1 = default;
+        Vector512<float> c10_0 = default; Vector512<float> c10_1 = default;
+        Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
+        Vector512<float> c12_0 = default; Vector512<float> c12_1 = default;
+        Vector512<float> c13_0 = default; Vector512<float> c13_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            { Vector512<float> ai = Vector512.Create(a[0]); c0_0 = Vector512.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector512.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector512<float> ai = Vector512.Create(a[1]); c1_0 = Vector512.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector512.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector512<float> ai = Vector512.Create(a[2]); c2_0 = Vector512.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector512.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector512<float> ai = Vector512.Create(a[3]); c3_0 = Vector512.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector512.FusedMultiplyAdd(ai, b1, c3_1); }
+            { Vector512<float> ai = Vector512.Create(a[4]); c4_0 = Vector512.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector512.FusedMultiplyAdd(ai, b1, c4_1); }
+            { Vector512<float> ai = Vector512.Create(a[5]); c5_0 = Vector512.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector512.FusedMultiplyAdd(ai, b1, c5_1); }
+            { Vector512<float> ai = Vector512.Create(a[6]); c6_0 = Vector512.FusedMultiplyAdd(ai, b0, c6_0); c6_1 = Vector512.FusedMultiplyAdd(ai, b1, c6_1); }
+            { Vector512<float> ai = Vector512.Create(a[7]); c7_0 = Vector512.FusedMultiplyAdd(ai, b0, c7_0); c7_1 = Vector512.FusedMultiplyAdd(ai, b1, c7_1); }
+            { Vector512<float> ai = Vector512.Create(a[8]); c8_0 = Vector512.FusedMultiplyAdd(ai, b0, c8_0); c8_1 = Vector512.FusedMultiplyAdd(ai, b1, c8_1); }
+            { Vector512<float> ai = Vector512.Create(a[9]); c9_0 = Vector512.FusedMultiplyAdd(ai, b0, c9_0); c9_1 = Vector512.FusedMultiplyAdd(ai, b1, c9_1); }
+            { Vector512<float> ai = Vector512.Create(a[10]); c10_0 = Vector512.FusedMultiplyAdd(ai, b0, c10_0); c10_1 = Vector512.FusedMultiplyAdd(ai, b1, c10_1); }
+            { Vector512<float> ai = Vector512.Create(a[11]); c11_0 = Vector512.FusedMultiplyAdd(ai, b0, c11_0); c11_1 = Vector512.FusedMultiplyAdd(ai, b1, c11_1); }
+            { Vector512<float> ai = Vector512.Create(a[12]); c12_0 = Vector512.FusedMultiplyAdd(ai, b0, c12_0); c12_1 = Vector512.FusedMultiplyAdd(ai, b1, c12_1); }
+            { Vector512<float> ai = Vector512.Create(a[13]); c13_0 = Vector512.FusedMultiplyAdd(ai, b0, c13_0); c13_1 = Vector512.FusedMultiplyAdd(ai, b1, c13_1); }
+            a += 14; b += ldb;
+        }
+        Vector512<float> mask = st.LastMask512();
+        st.Row512Masked(0, mask, c0_0, c0_1);
+        st.Row512Masked(1, mask, c1_0, c1_1);
+        st.Row512Masked(2, mask, c2_0, c2_1);
+        st.Row512Masked(3, mask, c3_0, c3_1);
+        st.Row512Masked(4, mask, c4_0, c4_1);
+        st.Row512Masked(5, mask, c5_0, c5_1);
+        st.Row512Masked(6, mask, c6_0, c6_1);
+        st.Row512Masked(7, mask, c7_0, c7_1);
+        st.Row512Masked(8, mask, c8_0, c8_1);
+        st.Row512Masked(9, mask, c9_0, c9_1);
+        st.Row512Masked(10, mask, c10_0, c10_1);
+        st.Row512Masked(11, mask, c11_0, c11_1);
+        st.Row512Masked(12, mask, c12_0, c12_1);
+        st.Row512Masked(13, mask, c13_0, c13_1);
+    }
+
+    /// <summary>8×16 tile with Vector512, its last vector stored under a mask: C[0..8, 0..0 + st.LastColumns] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel512_8x1m(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector512<float> c0_0 = default;
+        Vector512<float> c1_0 = default;
+        Vector512<float> c2_0 = default;
+        Vector512<float> c3_0 = default;
+        Vector512<float> c4_0 = default;
+        Vector512<float> c5_0 = default;
+        Vector512<float> c6_0 = default;
+        Vector512<float> c7_0 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            { Vector512<float> ai = Vector512.Create(a[0]); c0_0 = Vector512.FusedMultiplyAdd(ai, b0, c0_0); }
+            { Vector512<float> ai = Vector512.Create(a[1]); c1_0 = Vector512.FusedMultiplyAdd(ai, b0, c1_0); }
+            { Vector512<float> ai = Vector512.Create(a[2]); c2_0 = Vector512.FusedMultiplyAdd(ai, b0, c2_0); }
+            { Vector512<float> ai = Vector512.Create(a[3]); c3_0 = Vector512.FusedMultiplyAdd(ai, b0, c3_0); }
+            { Vector512<float> ai = Vector512.Create(a[4]); c4_0 = Vector512.FusedMultiplyAdd(ai, b0, c4_0); }
+            { Vector512<float> ai = Vector512.Create(a[5]); c5_0 = Vector512.FusedMultiplyAdd(ai, b0, c5_0); }
+            { Vector512<float> ai = Vector512.Create(a[6]); c6_0 = Vector512.FusedMultiplyAdd(ai, b0, c6_0); }
+            { Vector512<float> ai = Vector512.Create(a[7]); c7_0 = Vector512.FusedMultiplyAdd(ai, b0, c7_0); }
+            a += 8; b += ldb;
+        }
+        Vector512<float> mask = st.LastMask512();
+        st.Row512Masked(0, mask, c0_0);
+        st.Row512Masked(1, mask, c1_0);
+        st.Row512Masked(2, mask, c2_0);
+        st.Row512Masked(3, mask, c3_0);
+        st.Row512Masked(4, mask, c4_0);
+        st.Row512Masked(5, mask, c5_0);
+        st.Row512Masked(6, mask, c6_0);
+        st.Row512Masked(7, mask, c7_0);
+    }
+
+    /// <summary>8×32 tile with Vector512, its last vector stored under a mask: C[0..8, 0..16 + st.LastColumns] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel512_8x2m(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
+        Vector512<float> c1_0 = default; Vector512<float> c1_1 = default;
+        Vector512<float> c2_0 = default; Vector512<float> c2_1 = default;
+        Vector512<float> c3_0 = default; Vector512<float> c3_1 = default;
+        Vector512<float> c4_0 = default; Vector512<float> c4_1 = default;
+        Vector512<float> c5_0 = default; Vector512<float> c5_1 = default;
+        Vector512<float> c6_0 = default; Vector512<float> c6_1 = default;
+        Vector512<float> c7_0 = default; Vector512<float> c7_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            { Vector512<float> ai = Vector512.Create(a[0]); c0_0 = Vector512.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector512.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector512<float> ai = Vector512.Create(a[1]); c1_0 = Vector512.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector512.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector512<float> ai = Vector512.Create(a[2]); c2_0 = Vector512.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector512.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector512<float> ai = Vector512.Create(a[3]); c3_0 = Vector512.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector512.FusedMultiplyAdd(ai, b1, c3_1); }
+            { Vector512<float> ai = Vector512.Create(a[4]); c4_0 = Vector512.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector512.FusedMultiplyAdd(ai, b1, c4_1); }
+            { Vector512<float> ai = Vector512.Create(a[5]); c5_0 = Vector512.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector512.FusedMultiplyAdd(ai, b1, c5_1); }
+            { Vector512<float> ai = Vector512.Create(a[6]); c6_0 = Vector512.FusedMultiplyAdd(ai, b0, c6_0); c6_1 = Vector512.FusedMultiplyAdd(ai, b1, c6_1); }
+            { Vector512<float> ai = Vector512.Create(a[7]); c7_0 = Vector512.FusedMultiplyAdd(ai, b0, c7_0); c7_1 = Vector512.FusedMultiplyAdd(ai, b1, c7_1); }
+            a += 8; b += ldb;
+        }
+        Vector512<float> mask = st.LastMask512();
+        st.Row512Masked(0, mask, c0_0, c0_1);
+        st.Row512Masked(1, mask, c1_0, c1_1);
+        st.Row512Masked(2, mask, c2_0, c2_1);
+        st.Row512Masked(3, mask, c3_0, c3_1);
+        st.Row512Masked(4, mask, c4_0, c4_1);
+        st.Row512Masked(5, mask, c5_0, c5_1);
+        st.Row512Masked(6, mask, c6_0, c6_1);
+        st.Row512Masked(7, mask, c7_0, c7_1);
+    }
+
+    /// <summary>8×48 tile with Vector512, its last vector stored under a mask: C[0..8, 0..32 + st.LastColumns] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel512_8x3m(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector512<float> c0_0 = default; Vector512<float> c0_1 = default; Vector512<float> c0_2 = default;
+        Vector512<float> c1_0 = default; Vector512<float> c1_1 = default; Vector512<float> c1_2 = default;
+        Vector512<float> c2_0 = default; Vector512<float> c2_1 = default; Vector512<float> c2_2 = default;
+        Vector512<float> c3_0 = default; Vector512<float> c3_1 = default; Vector512<float> c3_2 = default;
+        Vector512<float> c4_0 = default; Vector512<float> c4_1 = default; Vector512<float> c4_2 = default;
+        Vector512<float> c5_0 = default; Vector512<float> c5_1 = default; Vector512<float> c5_2 = default;
+        Vector512<float> c6_0 = default; Vector512<float> c6_1 = default; Vector512<float> c6_2 = default;
+        Vector512<float> c7_0 = default; Vector512<float> c7_1 = default; Vector512<float> c7_2 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> b2 = Vector512.Load(b + 32);
+            { Vector512<float> ai = Vector512.Create(a[0]); c0_0 = Vector512.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector512.FusedMultiplyAdd(ai, b1, c0_1); c0_2 = Vector512.FusedMultiplyAdd(ai, b2, c0_2); }
+            { Vector512<float> ai = Vector512.Create(a[1]); c1_0 = Vector512.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector512.FusedMultiplyAdd(ai, b1, c1_1); c1_2 = Vector512.FusedMultiplyAdd(ai, b2, c1_2); }
+            { Vector512<float> ai = Vector512.Create(a[2]); c2_0 = Vector512.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector512.FusedMultiplyAdd(ai, b1, c2_1); c2_2 = Vector512.FusedMultiplyAdd(ai, b2, c2_2); }
+            { Vector512<float> ai = Vector512.Create(a[3]); c3_0 = Vector512.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector512.FusedMultiplyAdd(ai, b1, c3_1); c3_2 = Vector512.FusedMultiplyAdd(ai, b2, c3_2); }
+            { Vector512<float> ai = Vector512.Create(a[4]); c4_0 = Vector512.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector512.FusedMultiplyAdd(ai, b1, c4_1); c4_2 = Vector512.FusedMultiplyAdd(ai, b2, c4_2); }
+            { Vector512<float> ai = Vector512.Create(a[5]); c5_0 = Vector512.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector512.FusedMultiplyAdd(ai, b1, c5_1); c5_2 = Vector512.FusedMultiplyAdd(ai, b2, c5_2); }
+            { Vector512<float> ai = Vector512.Create(a[6]); c6_0 = Vector512.FusedMultiplyAdd(ai, b0, c6_0); c6_1 = Vector512.FusedMultiplyAdd(ai, b1, c6_1); c6_2 = Vector512.FusedMultiplyAdd(ai, b2, c6_2); }
+            { Vector512<float> ai = Vector512.Create(a[7]); c7_0 = Vector512.FusedMultiplyAdd(ai, b0, c7_0); c7_1 = Vector512.FusedMultiplyAdd(ai, b1, c7_1); c7_2 = Vector512.FusedMultiplyAdd(ai, b2, c7_2); }
+            a += 8; b += ldb;
+        }
+        Vector512<float> mask = st.LastMask512();
+        st.Row512Masked(0, mask, c0_0, c0_1, c0_2);
+        st.Row512Masked(1, mask, c1_0, c1_1, c1_2);
+        st.Row512Masked(2, mask, c2_0, c2_1, c2_2);
+        st.Row512Masked(3, mask, c3_0, c3_1, c3_2);
+        st.Row512Masked(4, mask, c4_0, c4_1, c4_2);
+        st.Row512Masked(5, mask, c5_0, c5_1, c5_2);
+        st.Row512Masked(6, mask, c6_0, c6_1, c6_2);
+        st.Row512Masked(7, mask, c7_0, c7_1, c7_2);
+    }
+
+    /// <summary>12×16 tile with Vector512, its last vector stored under a mask: C[0..12, 0..0 + st.LastColumns] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel512_12x1m(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector512<float> c0_0 = default;
+        Vector512<float> c1_0 = default;
+        Vector512<float> c2_0 = default;
+        Vector512<float> c3_0 = default;
+        Vector512<float> c4_0 = default;
+        Vector512<float> c5_0 = default;
+        Vector512<float> c6_0 = default;
+        Vector512<float> c7_0 = default;
+        Vector512<float> c8_0 = default;
+        Vector512<float> c9_0 = default;
+        Vector512<float> c10_0 = default;
+        Vector512<float> c11_0 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            { Vector512<float> ai = Vector512.Create(a[0]); c0_0 = Vector512.FusedMultiplyAdd(ai, b0, c0_0); }
+            { Vector512<float> ai = Vector512.Create(a[1]); c1_0 = Vector512.FusedMultiplyAdd(ai, b0, c1_0); }
+            { Vector512<float> ai = Vector512.Create(a[2]); c2_0 = Vector512.FusedMultiplyAdd(ai, b0, c2_0); }
+            { Vector512<float> ai = Vector512.Create(a[3]); c3_0 = Vector512.FusedMultiplyAdd(ai, b0, c3_0); }
+            { Vector512<float> ai = Vector512.Create(a[4]); c4_0 = Vector512.FusedMultiplyAdd(ai, b0, c4_0); }
+            { Vector512<float> ai = Vector512.Create(a[5]); c5_0 = Vector512.FusedMultiplyAdd(ai, b0, c5_0); }
+            { Vector512<float> ai = Vector512.Create(a[6]); c6_0 = Vector512.FusedMultiplyAdd(ai, b0, c6_0); }
+            { Vector512<float> ai = Vector512.Create(a[7]); c7_0 = Vector512.FusedMultiplyAdd(ai, b0, c7_0); }
+            { Vector512<float> ai = Vector512.Create(a[8]); c8_0 = Vector512.FusedMultiplyAdd(ai, b0, c8_0); }
+            { Vector512<float> ai = Vector512.Create(a[9]); c9_0 = Vector512.FusedMultiplyAdd(ai, b0, c9_0); }
+            { Vector512<float> ai = Vector512.Create(a[10]); c10_0 = Vector512.FusedMultiplyAdd(ai, b0, c10_0); }
+            { Vector512<float> ai = Vector512.Create(a[11]); c11_0 = Vector512.FusedMultiplyAdd(ai, b0, c11_0); }
+            a += 12; b += ldb;
+        }
+        Vector512<float> mask = st.LastMask512();
+        st.Row512Masked(0, mask, c0_0);
+        st.Row512Masked(1, mask, c1_0);
+        st.Row512Masked(2, mask, c2_0);
+        st.Row512Masked(3, mask, c3_0);
+        st.Row512Masked(4, mask, c4_0);
+        st.Row512Masked(5, mask, c5_0);
+        st.Row512Masked(6, mask, c6_0);
+        st.Row512Masked(7, mask, c7_0);
+        st.Row512Masked(8, mask, c8_0);
+        st.Row512Masked(9, mask, c9_0);
+        st.Row512Masked(10, mask, c10_0);
+        st.Row512Masked(11, mask, c11_0);
+    }
+
+    /// <summary>12×32 tile with Vector512, its last vector stored under a mask: C[0..12, 0..16 + st.LastColumns] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel512_12x2m(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
+        Vector512<float> c1_0 = default; Vector512<float> c1_1 = default;
+        Vector512<float> c2_0 = default; Vector512<float> c2_1 = default;
+        Vector512<float> c3_0 = default; Vector512<float> c3_1 = default;
+        Vector512<float> c4_0 = default; Vector512<float> c4_1 = default;
+        Vector512<float> c5_0 = default; Vector512<float> c5_1 = default;
+        Vector512<float> c6_0 = default; Vector512<float> c6_1 = default;
+        Vector512<float> c7_0 = default; Vector512<float> c7_1 = default;
+        Vector512<float> c8_0 = default; Vector512<float> c8_1 = default;
+        Vector512<float> c9_0 = default; Vector512<float> c9_1 = default;
+        Vector512<float> c10_0 = default; Vector512<float> c10_1 = default;
+        Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            { Vector512<float> ai = Vector512.Create(a[0]); c0_0 = Vector512.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector512.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector512<float> ai = Vector512.Create(a[1]); c1_0 = Vector512.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector512.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector512<float> ai = Vector512.Create(a[2]); c2_0 = Vector512.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector512.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector512<float> ai = Vector512.Create(a[3]); c3_0 = Vector512.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector512.FusedMultiplyAdd(ai, b1, c3_1); }
+            { Vector512<float> ai = Vector512.Create(a[4]); c4_0 = Vector512.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector512.FusedMultiplyAdd(ai, b1, c4_1); }
+            { Vector512<float> ai = Vector512.Create(a[5]); c5_0 = Vector512.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector512.FusedMultiplyAdd(ai, b1, c5_1); }
+            { Vector512<float> ai = Vector512.Create(a[6]); c6_0 = Vector512.FusedMultiplyAdd(ai, b0, c6_0); c6_1 = Vector512.FusedMultiplyAdd(ai, b1, c6_1); }
+            { Vector512<float> ai = Vector512.Create(a[7]); c7_0 = Vector512.FusedMultiplyAdd(ai, b0, c7_0); c7_1 = Vector512.FusedMultiplyAdd(ai, b1, c7_1); }
+            { Vector512<float> ai = Vector512.Create(a[8]); c8_0 = Vector512.FusedMultiplyAdd(ai, b0, c8_0); c8_1 = Vector512.FusedMultiplyAdd(ai, b1, c8_1); }
+            { Vector512<float> ai = Vector512.Create(a[9]); c9_0 = Vector512.FusedMultiplyAdd(ai, b0, c9_0); c9_1 = Vector512.FusedMultiplyAdd(ai, b1, c9_1); }
+            { Vector512<float> ai = Vector512.Create(a[10]); c10_0 = Vector512.FusedMultiplyAdd(ai, b0, c10_0); c10_1 = Vector512.FusedMultiplyAdd(ai, b1, c10_1); }
+            { Vector512<float> ai = Vector512.Create(a[11]); c11_0 = Vector512.FusedMultiplyAdd(ai, b0, c11_0); c11_1 = Vector512.FusedMultiplyAdd(ai, b1, c11_1); }
+            a += 12; b += ldb;
+        }
+        Vector512<float> mask = st.LastMask512();
+        st.Row512Masked(0, mask, c0_0, c0_1);
+        st.Row512Masked(1, mask, c1_0, c1_1);
+        st.Row512Masked(2, mask, c2_0, c2_1);
+        st.Row512Masked(3, mask, c3_0, c3_1);
+        st.Row512Masked(4, mask, c4_0, c4_1);
+        st.Row512Masked(5, mask, c5_0, c5_1);
+        st.Row512Masked(6, mask, c6_0, c6_1);
+        st.Row512Masked(7, mask, c7_0, c7_1);
+        st.Row512Masked(8, mask, c8_0, c8_1);
+        st.Row512Masked(9, mask, c9_0, c9_1);
+        st.Row512Masked(10, mask, c10_0, c10_1);
+        st.Row512Masked(11, mask, c11_0, c11_1);
+    }
+
+    /// <summary>6×8 tile with Vector256, its last vector stored under a mask: C[0..6, 0..0 + st.LastColumns] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel256_6x1m(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector256<float> c0_0 = default;
+        Vector256<float> c1_0 = default;
+        Vector256<float> c2_0 = default;
+        Vector256<float> c3_0 = default;
+        Vector256<float> c4_0 = default;
+        Vector256<float> c5_0 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            { Vector256<float> ai = Vector256.Create(a[0]); c0_0 = Vector256.FusedMultiplyAdd(ai, b0, c0_0); }
+            { Vector256<float> ai = Vector256.Create(a[1]); c1_0 = Vector256.FusedMultiplyAdd(ai, b0, c1_0); }
+            { Vector256<float> ai = Vector256.Create(a[2]); c2_0 = Vector256.FusedMultiplyAdd(ai, b0, c2_0); }
+            { Vector256<float> ai = Vector256.Create(a[3]); c3_0 = Vector256.FusedMultiplyAdd(ai, b0, c3_0); }
+            { Vector256<float> ai = Vector256.Create(a[4]); c4_0 = Vector256.FusedMultiplyAdd(ai, b0, c4_0); }
+            { Vector256<float> ai = Vector256.Create(a[5]); c5_0 = Vector256.FusedMultiplyAdd(ai, b0, c5_0); }
+            a += 6; b += ldb;
+        }
+        Vector256<float> mask = st.LastMask256();
+        st.Row256Masked(0, mask, c0_0);
+        st.Row256Masked(1, mask, c1_0);
+        st.Row256Masked(2, mask, c2_0);
+        st.Row256Masked(3, mask, c3_0);
+        st.Row256Masked(4, mask, c4_0);
+        st.Row256Masked(5, mask, c5_0);
+    }
+
+    /// <summary>6×16 tile with Vector256, its last vector stored under a mask: C[0..6, 0..8 + st.LastColumns] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel256_6x2m(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
+        Vector256<float> c4_0 = default; Vector256<float> c4_1 = default;
+        Vector256<float> c5_0 = default; Vector256<float> c5_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            { Vector256<float> ai = Vector256.Create(a[0]); c0_0 = Vector256.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector256.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector256<float> ai = Vector256.Create(a[1]); c1_0 = Vector256.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector256.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector256<float> ai = Vector256.Create(a[2]); c2_0 = Vector256.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector256.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector256<float> ai = Vector256.Create(a[3]); c3_0 = Vector256.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector256.FusedMultiplyAdd(ai, b1, c3_1); }
+            { Vector256<float> ai = Vector256.Create(a[4]); c4_0 = Vector256.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector256.FusedMultiplyAdd(ai, b1, c4_1); }
+            { Vector256<float> ai = Vector256.Create(a[5]); c5_0 = Vector256.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector256.FusedMultiplyAdd(ai, b1, c5_1); }
+            a += 6; b += ldb;
+        }
+        Vector256<float> mask = st.LastMask256();
+        st.Row256Masked(0, mask, c0_0, c0_1);
+        st.Row256Masked(1, mask, c1_0, c1_1);
+        st.Row256Masked(2, mask, c2_0, c2_1);
+        st.Row256Masked(3, mask, c3_0, c3_1);
+        st.Row256Masked(4, mask, c4_0, c4_1);
+        st.Row256Masked(5, mask, c5_0, c5_1);
+    }
+
     /// <summary>14 pixels (input stride 1) × 32 channels with Vector512: tile[i, 0..32] = Σ_k x[offsets[k] + 1·i] · w[k, 0..32].</summary>
     [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Direct512_14x2_s1(float* x, int* offsets, float* b, int kc, ref readonly TileStore st)

@@ -290,6 +290,12 @@ internal unsafe struct GemmBody<TB> : IParallelBody where TB : struct, IBSource
                     {
                         fn(ap, bp, kc, bStride, ref st);
                     }
+                    else if (mValid == MR && kr.MaskedFor(nValid) is var tail && tail != null)
+                    {
+                        // The last column panel: only the vectors its columns need, the last one masked.
+                        st.LastColumns = nValid - (nValid - 1) / kr.Lanes * kr.Lanes;
+                        tail(ap, bp, kc, bStride, ref st);
+                    }
                     else
                     {
                         // Edge tile: same kernel into a scratch tile, then the scalar epilogue merges the valid corner.

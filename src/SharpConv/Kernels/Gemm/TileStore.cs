@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SharpConv.Kernels.Gemm;
 
@@ -19,6 +20,7 @@ internal unsafe struct TileStore
     public int Ldr;
     public bool Clamp;
     public float Min, Max;
+    public int LastColumns;   // masked kernels: valid columns of the tile's last vector (1 … its lanes)
 
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private readonly Vector512<float> Finish(Vector512<float> v, int i, int col)
@@ -76,6 +78,65 @@ internal unsafe struct TileStore
     {
         float* c = C + (nint)i * Ldc;
         Finish(v0, i, 0).Store(c); Finish(v1, i, 4).Store(c + 4);
+    }
+
+    /// <summary>Lanes [0, <see cref="LastColumns"/>) set.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public readonly Vector512<float> LastMask512() =>
+        Vector512.LessThan(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create(LastColumns)).AsSingle();
+
+    /// <summary>Lanes [0, <see cref="LastColumns"/>) set.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public readonly Vector256<float> LastMask256() =>
+        Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(LastColumns)).AsSingle();
+
+    // The last vector of a partial tile: the same operations as Finish in the same order, with C and the residual read
+    // and C written under the mask only (the lanes past it may lie outside the matrix).
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private readonly void FinishMasked(Vector512<float> v, Vector512<float> mask, int i, int col)
+    {
+        float* c = C + (nint)i * Ldc + col;
+        if (Accumulate) v += Avx512F.MaskLoad(c, mask, Vector512<float>.Zero);
+        if (Bias != null) v += Vector512.Create(Bias[i]);
+        if (Residual != null) v += Avx512F.MaskLoad(Residual + (nint)i * Ldr + col, mask, Vector512<float>.Zero);
+        if (Clamp) v = Vector512.Min(Vector512.Max(v, Vector512.Create(Min)), Vector512.Create(Max));
+        Avx512F.MaskStore(c, mask, v);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private readonly void FinishMasked(Vector256<float> v, Vector256<float> mask, int i, int col)
+    {
+        float* c = C + (nint)i * Ldc + col;
+        if (Accumulate) v += Avx.MaskLoad(c, mask);
+        if (Bias != null) v += Vector256.Create(Bias[i]);
+        if (Residual != null) v += Avx.MaskLoad(Residual + (nint)i * Ldr + col, mask);
+        if (Clamp) v = Vector256.Min(Vector256.Max(v, Vector256.Create(Min)), Vector256.Create(Max));
+        Avx.MaskStore(c, mask, v);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public readonly void Row512Masked(int i, Vector512<float> mask, Vector512<float> v0) => FinishMasked(v0, mask, i, 0);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public readonly void Row512Masked(int i, Vector512<float> mask, Vector512<float> v0, Vector512<float> v1)
+    {
+        Finish(v0, i, 0).Store(C + (nint)i * Ldc); FinishMasked(v1, mask, i, 16);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public readonly void Row512Masked(int i, Vector512<float> mask, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2)
+    {
+        float* c = C + (nint)i * Ldc;
+        Finish(v0, i, 0).Store(c); Finish(v1, i, 16).Store(c + 16); FinishMasked(v2, mask, i, 32);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public readonly void Row256Masked(int i, Vector256<float> mask, Vector256<float> v0) => FinishMasked(v0, mask, i, 0);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public readonly void Row256Masked(int i, Vector256<float> mask, Vector256<float> v0, Vector256<float> v1)
+    {
+        Finish(v0, i, 0).Store(C + (nint)i * Ldc); FinishMasked(v1, mask, i, 8);
     }
 
     /// <summary>Scalar epilogue for a partial tile: the kernel wrote raw sums to <paramref name="tmp"/> (stride
