@@ -1,6 +1,7 @@
 // SpeedProbe: SharpConv vs ONNX Runtime on the same ONNX file, same machine, same run, interleaved.
 // Usage: dotnet run -c Release --project perf/SpeedProbe -- [net ...] [-b 1,8] [-t 1,2] [-r rounds] [-profile] [-noort]
-//        [-vs noinplace|noinputnorm|packedb]: the second lane is SharpConv itself with that option changed instead of ORT (an A/B in one process)
+//        [-vs noinplace|noinputnorm|packedb|observer]: the second lane is SharpConv itself with that option changed instead of ORT
+//        (an A/B in one process; observer: runs with a no-op step observer, the profiler's hook, to show it costs nothing)
 //        [-gap ms]: sleep before each timed lane (lets the other engine's threads settle)
 //        [-dist]: also single runs, alternating engines, as percentiles
 //        [-pairs N]: also N short adjacent pairs (about 75 ms a lane, order alternating): the median and quartiles of the
@@ -98,7 +99,8 @@ foreach (var name in nets)
                 "noinplace" => net.Compile(new CompileOptions { Threads = threads, ConcatInPlace = false }),
                 "noinputnorm" => CompileWithout(() => FuseInputNormPass.Enabled = false, () => FuseInputNormPass.Enabled = true),
                 "packedb" => null,
-                _ => throw new ArgumentException($"-vs: unknown variant '{versus}' (known: noinplace, noinputnorm, packedb)"),
+                "observer" => null,
+                _ => throw new ArgumentException($"-vs: unknown variant '{versus}' (known: noinplace, noinputnorm, packedb, observer)"),
             };
             CompiledNetwork CompileWithout(Action off, Action on)
             {
@@ -110,6 +112,13 @@ foreach (var name in nets)
             {
                 var otherOut = new Tensor(output.Shape, ortOut);
                 ort = () => other.Run(input, otherOut);
+            }
+            if (versus == "observer")
+            {
+                var otherOut = new Tensor(output.Shape, ortOut);
+                var obs = new NoObserver();
+                var ins = new[] { input }; var outs = new[] { otherOut };
+                ort = () => compiled.Run(ins, outs, default, obs);
             }
             if (versus == "packedb")
             {
@@ -261,4 +270,12 @@ static string FindRoot()
     var d = new DirectoryInfo(AppContext.BaseDirectory);
     while (d != null && !File.Exists(Path.Combine(d.FullName, "SharpConv.sln"))) d = d.Parent;
     return d?.FullName ?? Directory.GetCurrentDirectory();
+}
+
+/// <summary>The profiler's hook doing no work (-vs observer).</summary>
+sealed class NoObserver : IStepObserver
+{
+    public long Count;
+    public void StepStarting(CompiledStep step) => Count++;
+    public void StepFinished(CompiledStep step) => Count++;
 }
