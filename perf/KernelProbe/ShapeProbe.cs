@@ -369,7 +369,7 @@ internal static class ShapeProbe
 
     /// <summary>A/B of one layer's chosen algorithm with a measurement knob on and off (<c>knob NAME C H W K R S stride
     /// pad batch threads</c>; NAME: prefetch (PackedGemm.PrefetchTiles), inplace (PackedGemm.InPlaceMaxPanels 4/0), maskedtails
-    /// (GemmKernel.MaskedTails)),
+    /// (GemmKernel.MaskedTails), wholerows (Im2ColSource.VectorRows)),
     /// interleaved, min of 7 rounds.</summary>
     public static void Knob(string[] a)
     {
@@ -382,6 +382,7 @@ internal static class ShapeProbe
             "prefetch" => on => PackedGemm.PrefetchTiles = on,
             "inplace" => on => PackedGemm.InPlaceMaxPanels = on ? 4 : 0,
             "maskedtails" => on => GemmKernel.MaskedTails = on,
+            "wholerows" => on => Im2ColSource.VectorRows = on,
             _ => throw new ArgumentException($"unknown knob {knob}"),
         };
         var scratch = new float[64 << 20];

@@ -72,4 +72,44 @@ public class TransposedGemmTests
         var narrow = PreparedConv.Create(ConvAlgorithm.Pointwise, new ConvParams(256, 27, 27, 32, 1, 1), new float[256 * 32], default, Activation.None, SimdWidth.Vector512);
         Assert.False(((Pointwise)narrow).Transposed);
     }
+    /// <summary>Whole im2col rows (the gathers of the transposed and batch-folded GEMMs) equal the row-by-row im2col for
+    /// every tap: output rows of up to 16 pixels at stride 1 take masked vector moves (padding on any side, dilation,
+    /// groups, a 1×1 layer, several images); wider rows and strides fall back to the row path.</summary>
+    [Fact]
+    public unsafe void WholeIm2ColRowsEqualTheRowPath()
+    {
+        var shapes = new[]
+        {
+            new ConvParams(5, 7, 7, 8, 3, 3, pad: 1), new ConvParams(3, 14, 14, 8, 3, 3, pad: 1),
+            new ConvParams(4, 13, 13, 8, 3, 3, pad: 1), new ConvParams(6, 16, 16, 8, 3, 3, pad: 1, groups: 2),
+            new ConvParams(2, 9, 11, 8, 3, 3) { PadTop = 2, PadLeft = 0, PadBottom = 1, PadRight = 2 },
+            new ConvParams(3, 12, 12, 8, 3, 3, pad: 2) { DilationH = 2, DilationW = 2 },
+            new ConvParams(2, 5, 5, 8, 5, 5, pad: 4), new ConvParams(8, 7, 7, 8, 1, 1),
+            new ConvParams(3, 17, 17, 8, 3, 3, pad: 1), new ConvParams(3, 14, 14, 8, 3, 3, stride: 2, pad: 1),
+        };
+        foreach (var p in shapes)
+        {
+            const int images = 3;
+            var x = KernelAssert.Random((int)p.InputElements * images, 7);
+            int n = p.P * p.Q, depth = p.C / p.Groups * p.R * p.S;
+            fixed (float* px = x)
+            {
+                var source = new Im2ColSource(px, p);
+                var tmp = new float[n + 16];
+                var whole = new float[depth * (n + 3)];
+                for (int image = 0; image < images; image++)
+                for (int group = 0; group < p.Groups; group++)
+                fixed (float* pt = tmp) fixed (float* pw = whole)
+                {
+                    source.CopyRows(image, group, 0, depth, n, pw, n + 3);
+                    for (int k = 0; k < depth; k++)
+                    {
+                        float* row = source.Row(image, group, k, 0, n, pt);
+                        for (int j = 0; j < n; j++)
+                            Assert.True(row[j] == pw[k * (n + 3) + j], $"{p} image {image} group {group} row {k} column {j}: {pw[k * (n + 3) + j]} vs {row[j]}");
+                    }
+                }
+            }
+        }
+    }
 }

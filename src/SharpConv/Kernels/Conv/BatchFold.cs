@@ -116,8 +116,7 @@ internal static unsafe class BatchFold
                 int image = item % Images, row = item / Images;
                 int group = row / Depth, k = row % Depth;
                 float* dst = Dst + (long)row * Cols + (long)image * Pq;
-                float* src = Source.Row(FirstImage + image, group, k, 0, Pq, dst);
-                if (src != dst) new ReadOnlySpan<float>(src, Pq).CopyTo(new Span<float>(dst, Pq));
+                Source.CopyRows(FirstImage + image, group, k, k + 1, Pq, dst, Cols);
             }
         }
     }

@@ -54,4 +54,10 @@ internal unsafe struct AffineSource : IBSource
     public readonly void Prefetch(int batch, int group, int k, int n0, int nc) => Inner.Prefetch(batch, group, k, n0, nc);
 
     public readonly long InPlaceRowStride => 0;   // the map is applied while packing
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public readonly void CopyRows(int batch, int group, int k0, int k1, int n, float* dst, long ldd)
+    {
+        for (int k = k0; k < k1; k++) Row(batch, group, k, 0, n, dst + (k - k0) * ldd);
+    }
 }

@@ -156,6 +156,11 @@ internal unsafe interface IBSource
     /// <summary>When every row of B is in memory at a fixed distance from the previous one (so a micro-kernel can
     /// read it in place), that distance in floats; else 0.</summary>
     long InPlaceRowStride { get; }
+
+    /// <summary>Rows [<paramref name="k0"/>, <paramref name="k1"/>) of B for image <paramref name="batch"/> and group
+    /// <paramref name="group"/>, all <paramref name="n"/> columns, copied to <paramref name="dst"/> one row every
+    /// <paramref name="ldd"/> floats (the whole-image gathers of the batch-folded and transposed GEMMs).</summary>
+    void CopyRows(int batch, int group, int k0, int k1, int n, float* dst, long ldd);
 }
 
 /// <summary>B is a row-major matrix (per group/batch at fixed strides).</summary>
@@ -177,6 +182,13 @@ internal unsafe struct MatrixSource : IBSource
     }
 
     public readonly long InPlaceRowStride => Ldb;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public readonly void CopyRows(int batch, int group, int k0, int k1, int n, float* dst, long ldd)
+    {
+        for (int k = k0; k < k1; k++)
+            new ReadOnlySpan<float>(Row(batch, group, k, 0, n, null), n).CopyTo(new Span<float>(dst + (k - k0) * ldd, n));
+    }
 }
 
 /// <summary>Everything one GEMM call needs; copied into the parallel body.</summary>

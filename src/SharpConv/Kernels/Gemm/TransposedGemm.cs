@@ -63,7 +63,10 @@ internal static unsafe class TransposedGemm
 
     /// <summary>Scratch floats for one image on <paramref name="threads"/> threads.</summary>
     public static long ScratchElements(PackedMatrix w, int n, int threads)
-        => ScratchFloats(w.Rows, n, w.Cols, w.Groups, w.Kernel) + (long)threads * (n + 16) + 64;
+        => ScratchFloats(w.Rows, n, w.Cols, w.Groups, w.Kernel) + (long)threads * RowsPerItem * (n + 16) + 64;
+
+    /// <summary>B rows per packing item: copied whole from the source, then cut into pixel panels.</summary>
+    private const int RowsPerItem = 32;
 
     /// <summary>
     /// <c>out = act(W·B + bias + residual)</c> for ONE image: B's rows come from <paramref name="source"/> (image
@@ -79,9 +82,8 @@ internal static unsafe class TransposedGemm
         int nPad = pixelPanels * MR, mPad = w.Panels * kr.NR;
         float* bt = (float*)(((nint)scratch + 63) & ~(nint)63);     // [g][pixel panel][k][MR]
         float* ct = bt + (long)g * nPad * k;                           // [g][nPad][mPad]
-        float* rows = ct + (long)g * nPad * mPad;                      // per thread: one source row of n values
+        float* rows = ct + (long)g * nPad * mPad;                      // per thread: RowsPerItem source rows of n values
 
-        const int RowsPerItem = 32;
         int kChunks = (k + RowsPerItem - 1) / RowsPerItem;
         scheduler.For(g * kChunks, new PackBody<TB>
         {
@@ -106,14 +108,16 @@ internal static unsafe class TransposedGemm
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int begin, int end, int thread)
         {
-            float* tmp = Rows + (long)thread * (N + 16);
+            long ld = N + 16;
+            float* tmp = Rows + (long)thread * RowsPerItem * ld;
             for (int item = begin; item < end; item++)
             {
                 int group = item / KChunks, k0 = item % KChunks * RowsPerItem, k1 = Math.Min(K, k0 + RowsPerItem);
                 float* groupBase = Bt + (long)group * PixelPanels * MR * K;
+                Source.CopyRows(Image, group, k0, k1, N, tmp, ld);
                 for (int kk = k0; kk < k1; kk++)
                 {
-                    float* row = Source.Row(Image, group, kk, 0, N, tmp);
+                    float* row = tmp + (kk - k0) * ld;
                     for (int p = 0; p < PixelPanels; p++)
                     {
                         float* dst = groupBase + ((long)p * K + kk) * MR;
