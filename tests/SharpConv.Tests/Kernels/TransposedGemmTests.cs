@@ -73,8 +73,8 @@ public class TransposedGemmTests
         Assert.False(((Pointwise)narrow).Transposed);
     }
     /// <summary>Whole im2col rows (the gathers of the transposed and batch-folded GEMMs) equal the row-by-row im2col for
-    /// every tap: output rows of up to 16 pixels at stride 1 take masked vector moves (padding on any side, dilation,
-    /// groups, a 1×1 layer, several images); wider rows and strides fall back to the row path.</summary>
+    /// every tap: output rows of up to 16 pixels at stride 1 or 2 take masked vector moves (padding on any side, dilation,
+    /// groups, 1×1 layers, several images); wider rows and stride 3 fall back to the row path.</summary>
     [Fact]
     public unsafe void WholeIm2ColRowsEqualTheRowPath()
     {
@@ -85,7 +85,10 @@ public class TransposedGemmTests
             new ConvParams(2, 9, 11, 8, 3, 3) { PadTop = 2, PadLeft = 0, PadBottom = 1, PadRight = 2 },
             new ConvParams(3, 12, 12, 8, 3, 3, pad: 2) { DilationH = 2, DilationW = 2 },
             new ConvParams(2, 5, 5, 8, 5, 5, pad: 4), new ConvParams(8, 7, 7, 8, 1, 1),
-            new ConvParams(3, 17, 17, 8, 3, 3, pad: 1), new ConvParams(3, 14, 14, 8, 3, 3, stride: 2, pad: 1),
+            new ConvParams(3, 14, 14, 8, 3, 3, stride: 2, pad: 1), new ConvParams(4, 28, 28, 8, 1, 1, stride: 2),
+            new ConvParams(3, 13, 13, 8, 3, 3, stride: 2) { PadTop = 0, PadLeft = 2, PadBottom = 1, PadRight = 1 },
+            new ConvParams(3, 31, 31, 8, 3, 3, stride: 2, pad: 1), new ConvParams(3, 16, 16, 8, 3, 3, stride: 3, pad: 1),
+            new ConvParams(3, 17, 17, 8, 3, 3, pad: 1),
         };
         foreach (var p in shapes)
         {

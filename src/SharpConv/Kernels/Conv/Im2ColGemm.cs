@@ -50,20 +50,23 @@ internal unsafe struct Im2ColSource : IBSource
 
     public readonly long InPlaceRowStride => 0;   // rows are built on demand
 
+    private static readonly Vector512<int> Even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+
     /// <summary>Off: whole rows are built by <see cref="Row"/> too (a measurement knob; the values are the same).</summary>
     internal static bool VectorRows = true;
 
     /// <summary>
     /// Whole im2col rows of small maps (the batch-folded and transposed GEMMs of 7×7 and 14×14 layers). Row by row,
     /// <see cref="Row"/> pays a few span copies and clears per output row, for 7 or 14 values each: ResNet-50's 3×3
-    /// 512→512 @7 at batch 1 spent 0.28 of its 1.55 ms there. With stride 1 and output rows of at most 16 pixels, each
-    /// output row of a tap is one masked load (the lanes of the left and right padding masked off read as 0) and one
-    /// masked store; which lanes are padding depends only on the tap's column, so the mask is made once per row of B.
+    /// 512→512 @7 at batch 1 spent 0.28 of its 1.55 ms there. With stride 1 or 2 and output rows of at most 16 pixels,
+    /// each output row of a tap is one masked load (two and a permute at stride 2; the lanes of the left and right
+    /// padding masked off read as 0) and one masked store; which lanes are padding depends only on the tap's column,
+    /// so the masks are made once per row of B.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public readonly void CopyRows(int batch, int group, int k0, int k1, int n, float* dst, long ldd)
     {
-        if (!VectorRows || !Avx512F.IsSupported || _sw != 1 || _q > 16 || n != _p * _q)
+        if (!VectorRows || !Avx512F.IsSupported || _sw > 2 || _q > 16 || n != _p * _q)
         {
             for (int k = k0; k < k1; k++)
             {
@@ -81,13 +84,23 @@ internal unsafe struct Im2ColSource : IBSource
             int c = k / rs, r = k / _s % _r, s = k % _s;
             float* plane = _x + ((long)batch * _c + group * _cg + c) * _h * _w;
             int iw0 = s * _dw - _pl;   // input column of output column 0
-            int lo = Math.Clamp(-iw0, 0, _q), hi = Math.Clamp(_w - iw0, lo, _q);
-            var load = (Vector512.GreaterThanOrEqual(lanes, Vector512.Create(lo)) & Vector512.LessThan(lanes, Vector512.Create(hi))).AsSingle();
+            // Input columns iw0 + t, t in [lo, hi), are inside the row and read by an output column (t = σ·j).
+            int lo = Math.Clamp(-iw0, 0, _sw * _q), hi = Math.Clamp(_w - iw0, lo, _sw * _q);
+            var load0 = (Vector512.GreaterThanOrEqual(lanes, Vector512.Create(lo)) & Vector512.LessThan(lanes, Vector512.Create(hi))).AsSingle();
+            var lanes1 = lanes + Vector512.Create(16);
+            var load1 = (Vector512.GreaterThanOrEqual(lanes1, Vector512.Create(lo)) & Vector512.LessThan(lanes1, Vector512.Create(hi))).AsSingle();
             float* d = dst + (k - k0) * ldd;
             for (int op = 0; op < _p; op++, d += _q)
             {
                 int ih = op * _sh - _pt + r * _dh;
-                var v = (uint)ih < (uint)_h ? Avx512F.MaskLoad(plane + (long)ih * _w + iw0, load, Vector512<float>.Zero) : Vector512<float>.Zero;
+                var v = Vector512<float>.Zero;
+                if ((uint)ih < (uint)_h)
+                {
+                    float* src = plane + (long)ih * _w + iw0;
+                    v = Avx512F.MaskLoad(src, load0, Vector512<float>.Zero);
+                    // Stride 2: the even columns of 32, picked out of two vectors.
+                    if (_sw == 2) v = Avx512F.PermuteVar16x32x2(v, Even, Avx512F.MaskLoad(src + 16, load1, Vector512<float>.Zero));
+                }
                 Avx512F.MaskStore(d, store, v);
             }
         }
