@@ -66,7 +66,8 @@ internal unsafe struct Im2ColSource : IBSource
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public readonly void CopyRows(int batch, int group, int k0, int k1, int n, float* dst, long ldd)
     {
-        if (!VectorRows || !Avx512F.IsSupported || _sw > 2 || _q > 16 || n != _p * _q)
+        bool avx512 = Avx512F.IsSupported && _sw <= 2, avx2 = !Avx512F.IsSupported && Avx2.IsSupported && _sw == 1;
+        if (!VectorRows || !(avx512 || avx2) || _q > 16 || n != _p * _q)
         {
             for (int k = k0; k < k1; k++)
             {
@@ -74,6 +75,11 @@ internal unsafe struct Im2ColSource : IBSource
                 float* row = Row(batch, group, k, 0, n, d);
                 if (row != d) new ReadOnlySpan<float>(row, n).CopyTo(new Span<float>(d, n));
             }
+            return;
+        }
+        if (avx2)
+        {
+            CopyRows256(batch, group, k0, k1, dst, ldd);
             return;
         }
         var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -102,6 +108,37 @@ internal unsafe struct Im2ColSource : IBSource
                     if (_sw == 2) v = Avx512F.PermuteVar16x32x2(v, Even, Avx512F.MaskLoad(src + 16, load1, Vector512<float>.Zero));
                 }
                 Avx512F.MaskStore(d, store, v);
+            }
+        }
+    }
+
+    /// <summary><see cref="CopyRows"/> with AVX2 at stride 1: output rows of up to 16 pixels as two 8-lane masked
+    /// loads and stores.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private readonly void CopyRows256(int batch, int group, int k0, int k1, float* dst, long ldd)
+    {
+        var lanes0 = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        var lanes1 = lanes0 + Vector256.Create(8);
+        var store0 = Vector256.LessThan(lanes0, Vector256.Create(_q)).AsSingle();
+        var store1 = Vector256.LessThan(lanes1, Vector256.Create(_q)).AsSingle();
+        bool two = _q > 8;
+        int rs = _r * _s;
+        for (int k = k0; k < k1; k++)
+        {
+            int c = k / rs, r = k / _s % _r, s = k % _s;
+            float* plane = _x + ((long)batch * _c + group * _cg + c) * _h * _w;
+            int iw0 = s * _dw - _pl;
+            int lo = Math.Clamp(-iw0, 0, _q), hi = Math.Clamp(_w - iw0, lo, _q);
+            var load0 = (Vector256.GreaterThanOrEqual(lanes0, Vector256.Create(lo)) & Vector256.LessThan(lanes0, Vector256.Create(hi))).AsSingle();
+            var load1 = (Vector256.GreaterThanOrEqual(lanes1, Vector256.Create(lo)) & Vector256.LessThan(lanes1, Vector256.Create(hi))).AsSingle();
+            float* d = dst + (k - k0) * ldd;
+            for (int op = 0; op < _p; op++, d += _q)
+            {
+                int ih = op * _sh - _pt + r * _dh;
+                bool inside = (uint)ih < (uint)_h;
+                float* src = plane + (long)ih * _w + iw0;
+                Avx.MaskStore(d, store0, inside ? Avx.MaskLoad(src, load0) : Vector256<float>.Zero);
+                if (two) Avx.MaskStore(d + 8, store1, inside ? Avx.MaskLoad(src + 8, load1) : Vector256<float>.Zero);
             }
         }
     }
