@@ -65,6 +65,9 @@ internal static class ShapeProbe
             ("gn 480→16 @14", new ConvParams(480, 14, 14, 16, 1, 1)), ("gn 480→192 @14", new ConvParams(480, 14, 14, 192, 1, 1)),
             ("gn 832→48 @7", new ConvParams(832, 7, 7, 48, 1, 1)), ("gn 832→256 @7", new ConvParams(832, 7, 7, 256, 1, 1)),
             ("gn 256→32 @28", new ConvParams(256, 28, 28, 32, 1, 1)), ("gn 192→64 @28", new ConvParams(192, 28, 28, 64, 1, 1)),
+            ("sq 512→1000 @13", new ConvParams(512, 13, 13, 1000, 1, 1)), ("sq 384→48 @13", new ConvParams(384, 13, 13, 48, 1, 1)),
+            ("sq 48→192 @13", new ConvParams(48, 13, 13, 192, 1, 1)), ("r50 1024→256 @14", new ConvParams(1024, 14, 14, 256, 1, 1)),
+            ("r50 256→1024 @14", new ConvParams(256, 14, 14, 1024, 1, 1)),
         };
         using var s2 = new Scheduler(2);
         var scratch = new float[32 << 20];
@@ -85,7 +88,7 @@ internal static class ShapeProbe
                     t[v] = round == 0 ? ms : Math.Min(t[v], ms);
                 }
             BatchFold.Force = null; PackedGemm.PrefetchTiles = true;
-            bool rule = BatchFold.Pays(p, 8, GemmKernel.For(SimdSupport.Best, p.K).NR);
+            bool rule = BatchFold.Pays(p, 8, GemmKernel.For(SimdSupport.Best, p.K).ColumnStep);
             Console.WriteLine($"{name,-16} | {(rule ? "fold" : "image"),-5} | {t[0],6:F3} | {t[1],6:F3} | {t[2],6:F3} | no prefetch: fold {t[4],6:F3} image {t[3],6:F3}");
         }
     }

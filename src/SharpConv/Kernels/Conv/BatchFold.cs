@@ -32,18 +32,22 @@ internal static unsafe class BatchFold
     internal static bool? Force;
 
     /// <summary>
-    /// True when folding pays: more than one image, per-image tiling wastes over 5 % of the columns in padding (7×7,
-    /// 13×13, 14×14, and 27×27 with 48-wide tiles), and more than 16 output channels. Measured at batch 8 on 2 threads
-    /// (perf/KernelProbe <c>folds</c>): folded 1.6–2× faster on SqueezeNet's 27×27 and 13×13 and GoogLeNet's 7×7 1×1
-    /// layers; per image faster on 28×28 maps (4 % padding) and for GoogLeNet's 480→16 (one 16-row panel).
-    /// Depends on the shape and batch only, never on threads.
+    /// True when folding pays: more than one image, per-image tiling wastes over 5 % of the columns in padding, and
+    /// more than 16 output channels. The padding is counted in <paramref name="columnStep"/> columns: the vector's lanes
+    /// where a partial last panel runs a masked tail kernel (<see cref="GemmKernel.ColumnStep"/>), else whole panels.
+    /// With 16-lane tails that folds 7×7 (49 of 64 columns) and 14×14 maps (196 of 208), not 13×13 (169 of 176) or
+    /// 27×27 (729 of 736). Measured at batch 8 on 2 threads (perf/KernelProbe <c>folds</c>, ms folded vs per image):
+    /// GoogLeNet's 480→192 @14 1.60 vs 2.03, 832→48 @7 0.26 vs 0.54, ResNet-50's 1024→256 @14 4.68 vs 5.01; per image
+    /// now faster on SqueezeNet's 13×13 and 27×27 layers (the classifier 512→1000 @13 6.92 vs 7.48, 64→256 @13 0.25 vs
+    /// 0.32, 256→32 @27 0.55 vs 0.69), whose partial panels the masked tails made cheap. Depends on the shape, the batch
+    /// and the instruction set only, never on threads.
     /// </summary>
-    public static bool Pays(in ConvParams p, int batch, int nr)
+    public static bool Pays(in ConvParams p, int batch, int columnStep)
     {
         if (!Enabled || batch <= 1) return false;
         if (Force is { } forced) return forced && ImagesPerChunk(p, batch) >= 2;
         int pq = p.P * p.Q;
-        int padded = (pq + nr - 1) / nr * nr;
+        int padded = (pq + columnStep - 1) / columnStep * columnStep;
         return (padded - pq) > 0.05 * pq && p.K / p.Groups > 16 && ImagesPerChunk(p, batch) >= 2;
     }
 

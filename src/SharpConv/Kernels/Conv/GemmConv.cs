@@ -29,7 +29,7 @@ internal sealed unsafe class GemmConv
     /// <summary>Whether single images run on <see cref="TransposedGemm"/> (small maps).</summary>
     public bool Transposed => _wt != null;
 
-    private bool Folds(int batch) => BatchFold.Pays(_p, batch, _w.Kernel.NR);
+    private bool Folds(int batch) => BatchFold.Pays(_p, batch, _w.Kernel.ColumnStep);
 
     public int ScratchElements(int batch, int threads) => Folds(batch)
         ? (int)BatchFold.ScratchElements(_p, batch, threads)

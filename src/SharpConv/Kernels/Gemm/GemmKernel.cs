@@ -47,6 +47,11 @@ internal sealed unsafe class GemmKernel
         &MicroKernels.Kernel256_6x1m, &MicroKernels.Kernel256_6x2m);
     public static readonly GemmKernel V128_6x2 = new(MicroKernelShape.V128_6x2, 6, 8, 4, &MicroKernels.Kernel128_6x2);
 
+    /// <summary>The column count per-image tiles are computed in, for the batch-folding rule: 16 with AVX-512, where a
+    /// partial last panel runs a masked tail kernel of 16-lane vectors, else the whole panel (NR; 16 with AVX2, whose
+    /// 8-lane tails did not make 14×14 maps pay per image: GoogLeNet's 480→192 @14 at batch 8 folded 1.59 vs 2.29 ms).</summary>
+    public int ColumnStep => Lanes == 16 && MaskedFor(1) != null ? Lanes : NR;
+
     /// <summary>Masked tail kernels on or off (a measurement knob; never changes results).</summary>
     internal static bool MaskedTails = true;
 
