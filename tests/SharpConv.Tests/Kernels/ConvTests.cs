@@ -261,7 +261,8 @@ public class ConvTests
             Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(1024, 14, 14, 256, 1, 1), 8));            // reduction, folded area
             Assert.Equal(ConvAlgorithm.Pointwise, ConvAlgorithmChooser.Choose(new ConvParams(1024, 14, 14, 512, 1, 1), 1));
             Assert.Equal(ConvAlgorithm.Pointwise, ConvAlgorithmChooser.Choose(new ConvParams(480, 14, 14, 16, 1, 1), 1));
-            Assert.Equal(ConvAlgorithm.Direct, ConvAlgorithmChooser.Choose(new ConvParams(128, 28, 28, 512, 1, 1), 1));
+            Assert.Equal(ConvAlgorithm.Pointwise, ConvAlgorithmChooser.Choose(new ConvParams(128, 28, 28, 512, 1, 1), 1));  // 784 columns tile exactly
+            Assert.Equal(ConvAlgorithm.Pointwise, ConvAlgorithmChooser.Choose(new ConvParams(512, 13, 13, 64, 1, 1), 8));   // 169 of 176 with masked tails
             Assert.Equal(ConvAlgorithm.Pointwise, ConvAlgorithmChooser.Choose(new ConvParams(128, 28, 28, 512, 1, 1), 1, residual: true));
             Assert.Equal(ConvAlgorithm.Pointwise, ConvAlgorithmChooser.Choose(new ConvParams(32, 27, 27, 128, 1, 1), 8));
             Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(128, 56, 56, 32, 3, 3, pad: 1), 1));  // thin output, 196 tiles

@@ -8,8 +8,10 @@ namespace SharpConv.Kernels.Conv;
 /// <list type="number">
 /// <item>groups == C (depthwise) → <see cref="ConvAlgorithm.Depthwise"/>: no channel reduction for a GEMM to block.</item>
 /// <item>1×1, stride 1, no padding → <see cref="ConvAlgorithm.Pointwise"/>: GEMM straight on the input; except, with
-///   whole 32-channel panels (K ≥ 64) on maps the direct kernel's row tiles fit, where that kernel (which packs
-///   nothing) measured faster (2 threads, ResNet-50/GoogLeNet/DenseNet-121): one image of a ≤ 32×32 map with
+///   whole 32-channel panels (K ≥ 64) on maps the direct kernel's row tiles fit and the GEMM's column tiles do not
+///   (over 5 % padding in <see cref="Gemm.GemmKernel.ColumnStep"/> columns: 14×14, not 13×13, 27×27 or 28×28 with
+///   AVX-512), where that kernel (which packs nothing) measured faster (2 threads, ResNet-50/GoogLeNet/DenseNet-121):
+///   one image of a ≤ 32×32 map with
 ///   C·K ≤ 2¹⁷ (ResNet-50's 128→512 @28 0.94 vs 1.23 ms, DenseNet's 512→128 @14; not 1024→512, 1.3 vs 2.2), and
 ///   several images of 13×13/14×14 reductions C ≥ 2K (GoogLeNet's 480→192 and 528→256, ResNet-50's 1024→256 and
 ///   1024→512 @14: 5–25 % faster than the folded GEMM).</item>
@@ -44,6 +46,13 @@ public static class ConvAlgorithmChooser
         if (Supports(ConvAlgorithm.Pointwise, p))
         {
             if (residual || !DirectFits(p) || p.K < 64 || p.K % 32 != 0) return ConvAlgorithm.Pointwise;
+            // Only where the GEMM's per-image tiles waste columns: with AVX-512's masked 16-lane tails, 13×13 and 27×27
+            // (SqueezeNet) and 28×28 maps tile to within 5 % and the GEMM measured faster (KernelProbe layer, 2 threads,
+            // ms pointwise vs direct: 512→64 @13 0.067 vs 0.094 at batch 1, 0.52 vs 0.77 at batch 8; 32→128 @27 0.049
+            // vs 0.062; 128→512 @28 0.54 vs 0.56), while 14×14 (196 of 208 columns) keeps the direct kernel
+            // (512→128 @14 0.153 vs 0.197).
+            int step = Gemm.GemmKernel.For(SimdSupport.Best, p.K).ColumnStep, pq = p.P * p.Q;
+            if ((pq + step - 1) / step * step - pq <= 0.05 * pq) return ConvAlgorithm.Pointwise;
             bool pointwiseDirect = batch == 1
                 ? p.P * p.Q <= 1024 && (long)p.C * p.K <= 131072
                 : p.P * p.Q <= 256 && p.C >= 2 * p.K;
