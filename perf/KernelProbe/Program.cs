@@ -26,6 +26,7 @@ internal static unsafe class Program
         if (what is "layer") { ShapeProbe.Layer(args[1..]); return; }
         if (what is "inplace") { ShapeProbe.InPlaceB(); return; }
         if (what is "knob") { ShapeProbe.Knob(args[1..]); return; }
+        if (what is "convpool") { ShapeProbe.ConvPool(args[1..]); return; }
         if (what is "algorithms") { ShapeProbe.Algorithms(); return; }
         if (what is "convsq") { ConvProbe.Run(peak1, peak2, withReference: false, squeezeNet: true); return; }
         if (what is "all" or "gemm") GemmProbe(peak1, peak2);

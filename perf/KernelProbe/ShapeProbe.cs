@@ -403,6 +403,38 @@ internal static class ShapeProbe
         Console.WriteLine($"{p} batch {batch} threads {threads} {alg}: {knob} on {on:F3} ms, off {off:F3} ms");
     }
 
+    /// <summary>A convolution and the max pool after it, apart (the chosen algorithm, then the pooling kernel) and fused
+    /// band by band (<see cref="PooledConv"/>): <c>convpool C H W K R S stride pad poolK poolStride poolPad ceil batch
+    /// threads [bands per image, default 2]</c>, interleaved, min of 7 rounds.</summary>
+    public static void ConvPool(string[] a)
+    {
+        int C = int.Parse(a[0]), H = int.Parse(a[1]), W = int.Parse(a[2]), K = int.Parse(a[3]), R = int.Parse(a[4]), S = int.Parse(a[5]);
+        int stride = int.Parse(a[6]), pad = int.Parse(a[7]), pk = int.Parse(a[8]), ps = int.Parse(a[9]), pp = int.Parse(a[10]);
+        bool ceil = a[11] == "1"; int batch = int.Parse(a[12]), threads = int.Parse(a[13]);
+        int bands = a.Length > 14 ? int.Parse(a[14]) : 2;
+        var p = new ConvParams(C, H, W, K, R, S, stride: stride, pad: pad);
+        var pool = new SharpConv.Kernels.Pool.PoolParams(K, p.P, p.Q, pk, pk, ps, pp, ceil);
+        var (x, w, y) = LayerData(p, batch);
+        var alg = ConvAlgorithmChooser.Choose(p, batch);
+        var conv = PreparedConv.Create(alg, p, w, default, Activation.Relu);
+        var fused = PooledConv.TryCreate(alg, p, w, default, Activation.Relu, pool, bands) ?? throw new ArgumentException("cannot fuse");
+        using var s = new Scheduler(threads);
+        var pooled = new float[batch * (long)K * pool.P * pool.Q];
+        var scratch = new float[Math.Max(conv.ScratchElements(batch, threads), SharpConv.Kernels.Pool.Pooling.ScratchElements(pool, threads)) + 1024];
+        var fusedScratch = new float[fused.ScratchElements(threads)];
+        double apart = double.MaxValue, together = double.MaxValue;
+        for (int round = 0; round < 7; round++)
+        {
+            apart = Math.Min(apart, 1.0 / Best(() =>
+            {
+                conv.Execute(x, batch, y, default, s, scratch);
+                SharpConv.Kernels.Pool.Pooling.Max(y, batch, pool, pooled, s, scratch);
+            }, 1e6));
+            together = Math.Min(together, 1.0 / Best(() => fused.Execute(x, batch, pooled, (long)K * pool.P * pool.Q, s, fusedScratch), 1e6));
+        }
+        Console.WriteLine($"{p} {alg} + max pool {pk}/{ps} p{pp}{(ceil ? " ceil" : "")} batch {batch} threads {threads}: apart {apart:F3} ms, fused {together:F3} ms ({fused.RowsPerBand} pooled rows a band)");
+    }
+
     public static void Pools()
     {
         var shapes = new (string, SharpConv.Kernels.Pool.PoolParams)[]

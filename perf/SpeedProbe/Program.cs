@@ -1,6 +1,6 @@
 // SpeedProbe: SharpConv vs ONNX Runtime on the same ONNX file, same machine, same run, interleaved.
 // Usage: dotnet run -c Release --project perf/SpeedProbe -- [net ...] [-b 1,8] [-t 1,2] [-r rounds] [-profile] [-noort]
-//        [-vs noinplace|noinputnorm|packedb|observer]: the second lane is SharpConv itself with that option changed instead of ORT
+//        [-vs noinplace|noinputnorm|packedb|observer|nopoolfusion]: the second lane is SharpConv itself with that option changed instead of ORT
 //        (an A/B in one process; observer: runs with a no-op step observer, the profiler's hook, to show it costs nothing)
 //        [-gap ms]: sleep before each timed lane (lets the other engine's threads settle)
 //        [-dist]: also single runs, alternating engines, as percentiles
@@ -100,7 +100,8 @@ foreach (var name in nets)
                 "noinputnorm" => CompileWithout(() => FuseInputNormPass.Enabled = false, () => FuseInputNormPass.Enabled = true),
                 "packedb" => null,
                 "observer" => null,
-                _ => throw new ArgumentException($"-vs: unknown variant '{versus}' (known: noinplace, noinputnorm, packedb, observer)"),
+                "nopoolfusion" => CompileWithout(() => FuseConvPoolPass.Enabled = false, () => FuseConvPoolPass.Enabled = true),
+                _ => throw new ArgumentException($"-vs: unknown variant '{versus}' (known: noinplace, noinputnorm, packedb, observer, nopoolfusion)"),
             };
             CompiledNetwork CompileWithout(Action off, Action on)
             {

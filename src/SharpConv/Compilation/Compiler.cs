@@ -7,11 +7,12 @@ public static class Compiler
 {
     /// <summary>
     /// The passes, in order: remove identities → fold BatchNorm → fuse residual adds → fuse activations → move the
-    /// remaining BatchNorms into the 1×1 convolutions they feed → choose kernels. The memory plan is made per batch
+    /// remaining BatchNorms into the 1×1 convolutions they feed → fuse max pools into the stems that feed them → choose
+    /// kernels. The memory plan is made per batch
     /// size when a batch size is first run (see <see cref="ExecutionPlan"/>).
     /// </summary>
     public static IReadOnlyList<ICompilePass> Passes { get; } =
-        [new RemoveIdentitiesPass(), new FoldBatchNormPass(), new FuseResidualPass(), new FuseActivationPass(), new FuseInputNormPass(), new SelectKernelsPass()];
+        [new RemoveIdentitiesPass(), new FoldBatchNormPass(), new FuseResidualPass(), new FuseActivationPass(), new FuseInputNormPass(), new FuseConvPoolPass(), new SelectKernelsPass()];
 
     /// <summary>Compiles <paramref name="network"/>.</summary>
     public static CompiledNetwork Compile(Network network, CompileOptions options)

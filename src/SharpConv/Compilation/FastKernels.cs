@@ -45,6 +45,7 @@ internal static class FastKernels
             Conv2d conv => ConvKernel.Create(node.Name, node.DisplayName, conv, inputShapes[0], residual, epilogue, inputMap, options, forced),
             Linear lin when !residual => new LinearKernel(lin, epilogue, options.Threads, inputShapes[0][0]),
             MaxPool2d pool when PoolKernel.Fits(pool.Window) => new PoolKernel(pool.Window, true, true, inputShapes[0], options.Threads),
+            ConvMaxPool fused => ConvPoolKernel.Create(fused, inputShapes[0], options.Threads),
             AvgPool2d pool when PoolKernel.Fits(pool.Window) => new PoolKernel(pool.Window, false, pool.CountIncludePad, inputShapes[0], options.Threads),
             GlobalAvgPool when inputShapes[0].Rank >= 3 => new GlobalAveragePoolKernel(),
             Relu => new ClampKernel(Epilogue.Relu),
@@ -94,15 +95,19 @@ internal sealed class ConvKernel : Kernel
         Prepared(_declared);   // pack the weights now, at compile time, for the declared batch
     }
 
-    public static ConvKernel Create(string node, string nodeDisplay, Conv2d conv, Shape input, bool residual, Epilogue epilogue,
-        InputAffine? inputMap, CompileOptions options, string? forced)
-    {
-        var p = new ConvParams(conv.InChannels, input.H, input.W, conv.OutChannels, conv.KernelH, conv.KernelW, groups: conv.Groups)
+    /// <summary>The kernel-level shape of <paramref name="conv"/> on <paramref name="input"/>.</summary>
+    internal static ConvParams ParamsOf(Conv2d conv, Shape input) =>
+        new(conv.InChannels, input.H, input.W, conv.OutChannels, conv.KernelH, conv.KernelW, groups: conv.Groups)
         {
             StrideH = conv.StrideH, StrideW = conv.StrideW,
             PadTop = conv.Padding.Top, PadLeft = conv.Padding.Left, PadBottom = conv.Padding.Bottom, PadRight = conv.Padding.Right,
             DilationH = conv.DilationH, DilationW = conv.DilationW,
         };
+
+    public static ConvKernel Create(string node, string nodeDisplay, Conv2d conv, Shape input, bool residual, Epilogue epilogue,
+        InputAffine? inputMap, CompileOptions options, string? forced)
+    {
+        var p = ParamsOf(conv, input);
         ConvAlgorithm? fixedAlgorithm = null;
         if (forced is not null)
         {
@@ -265,6 +270,50 @@ internal sealed class PoolKernel : Kernel
         if (_max) Pooling.Max(inputs[0].Span, output.Shape.N, _p, output.Span, output.ImageStride, context.Scheduler, context.Scratch.Span);
         else Pooling.Average(inputs[0].Span, output.Shape.N, _p, output.Span, output.ImageStride, context.Scheduler, context.Scratch.Span);
     }
+}
+
+/// <summary>A convolution and the max pool after it, band by band (<see cref="PooledConv"/>).</summary>
+internal sealed class ConvPoolKernel : Kernel
+{
+    private readonly PooledConv _layer;
+    private readonly int _threads;
+
+    private ConvPoolKernel(PooledConv layer, int threads) { _layer = layer; _threads = threads; }
+
+    /// <summary>The algorithm the fused convolution runs on, where it can be fused (direct or im2col, bands that cut
+    /// the pool exactly); else null.</summary>
+    internal static ConvAlgorithm? AlgorithmFor(ConvMaxPool op, Shape input, int batch)
+    {
+        var p = ConvKernel.ParamsOf(op.Convolution, input);
+        var algorithm = ConvAlgorithmChooser.Choose(p, batch);
+        return algorithm is ConvAlgorithm.Direct or ConvAlgorithm.Im2ColGemm && PooledConv.Fits(algorithm, p, PoolParamsOf(op.Pool.Window, p))
+            ? algorithm : null;
+    }
+
+    internal static PoolParams PoolParamsOf(PoolWindow w, in ConvParams p) =>
+        new(p.K, p.P, p.Q, w.KernelH, w.KernelW, w.StrideH, 0, w.CeilMode)
+        {
+            StrideW = w.StrideW, PadTop = w.Padding.Top, PadLeft = w.Padding.Left, PadBottom = w.Padding.Bottom, PadRight = w.Padding.Right,
+        };
+
+    public static ConvPoolKernel Create(ConvMaxPool op, Shape input, int threads)
+    {
+        var conv = op.Convolution;
+        var p = ConvKernel.ParamsOf(conv, input);
+        var algorithm = AlgorithmFor(op, input, input.N)
+            ?? throw new InvalidOperationException($"{op.Describe()}: the fusion pass admitted a layer the fused kernel cannot run.");
+        ReadOnlySpan<float> bias = conv.Bias is null ? default : conv.Bias.Value.Span;
+        // Two bands an image, or as many as the threads need at the compiled batch (the cut never changes the bits).
+        int bands = Math.Max(2, (threads + input.N - 1) / input.N);
+        var layer = PooledConv.TryCreate(algorithm, p, conv.Weight.Value.Span, bias, FastKernels.ToActivation(op.Epilogue), PoolParamsOf(op.Pool.Window, p), bands)!;
+        return new ConvPoolKernel(layer, threads);
+    }
+
+    public override string Algorithm => $"{FastKernels.NameOf(_layer.Algorithm)}+maxpool";
+    public override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output) => _layer.ScratchElements(_threads);
+    internal override bool WritesImageStrided => true;
+    public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context) =>
+        _layer.Execute(inputs[0].Span, output.Shape.N, output.Span, output.ImageStride, context.Scheduler, context.Scratch.Span);
 }
 
 /// <summary>Global average pooling: one vectorised sum per plane.</summary>

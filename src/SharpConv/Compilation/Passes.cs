@@ -266,3 +266,52 @@ public sealed class FuseInputNormPass : ICompilePass
         }
     }
 }
+
+/// <summary>
+/// Fuses a max pool into the convolution that is its only input's producer (<see cref="ConvMaxPool"/>) where the
+/// convolution's output is bigger than L2 (over 1 MiB an image: the stems) and runs on the direct or im2col kernel:
+/// the pooled output is computed band by band and the full-resolution activation is never stored. Bit-identical to
+/// the two layers apart.
+/// </summary>
+public sealed class FuseConvPoolPass : ICompilePass
+{
+    /// <summary>Smallest convolution output (floats per image) worth fusing: past L2, the activation goes to memory.</summary>
+    internal const long MinOutputFloats = 256 * 1024;
+
+    /// <summary>A measurement knob (perf/SpeedProbe <c>-vs nopoolfusion</c>); read when a network is compiled.</summary>
+    internal static bool Enabled = true;
+
+    /// <inheritdoc/>
+    public string Name => "fuse-conv-pool";
+
+    /// <inheritdoc/>
+    public void Apply(CompilationGraph graph, CompileOptions options)
+    {
+        if (!options.Fuse || options.Kernels != KernelSet.Fast || !Enabled) return;
+        foreach (var poolNode in graph.Nodes.ToList())
+        {
+            if (poolNode.Op is not MaxPool2d pool || pool.Window.DilationH != 1 || pool.Window.DilationW != 1) continue;
+            var convNode = poolNode.Inputs[0];
+            Conv2d? conv = convNode.Op switch
+            {
+                Conv2d c => c,
+                FusedOp { Main: Conv2d c, HasResidual: false, Prologue: null } => c,
+                _ => null,
+            };
+            if (conv is null || conv.Groups != 1 || graph.HasOtherUses(convNode, poolNode) || graph.Inputs.Contains(convNode) || graph.Outputs.Contains(convNode)) continue;
+            if ((SelectKernelsPass.LayerChoice(convNode, options) ?? options.ConvAlgorithm) is not null) continue;   // a forced algorithm runs as asked
+            var convOut = FuseResidualPass.ShapeOf(graph, convNode);
+            if (convOut.Rank != 4 || (long)convOut.C * convOut.H * convOut.W < MinOutputFloats) continue;
+            var fused = new ConvMaxPool(convNode.Op, pool);
+            var input = FuseResidualPass.ShapeOf(graph, convNode.Inputs[0]);
+            if (input.Rank != 4 || ConvPoolKernel.AlgorithmFor(fused, input, input.N) is null) continue;
+            poolNode.Op = fused;
+            poolNode.Inputs[0] = convNode.Inputs[0];
+            poolNode.Absorbed.Insert(0, convNode.Name);
+            poolNode.Absorbed.InsertRange(1, convNode.Absorbed);
+            poolNode.DisplayName = convNode.DisplayName;
+            graph.Nodes.Remove(convNode);
+            graph.Log.Add($"{Name}: {poolNode.Name} pools {convNode.DisplayName} band by band");
+        }
+    }
+}

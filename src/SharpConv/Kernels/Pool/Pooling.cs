@@ -156,10 +156,27 @@ public static unsafe class Pooling
             });
     }
 
+    /// <summary>
+    /// Max pooling of one image's <c>p.C</c> planes on the calling thread, plane c written at
+    /// <c>output + c · <paramref name="planeStride"/></c> (the pooled rows of a band of a larger output, as
+    /// <see cref="Conv.PooledConv"/> produces them). <paramref name="rowScratch"/> needs <see cref="ScratchElements"/>(p, 1)
+    /// floats.
+    /// </summary>
+    internal static void MaxPlanes(float* input, in PoolParams p, float* output, long planeStride, float* rowScratch)
+    {
+        var body = new Body
+        {
+            X = input, Y = output, OutStride = 0, PlaneStride = planeStride, Scratch = rowScratch, P = p, IsMax = true,
+            Small = SmallPlanes(p), Flat = Flat(p), VectorRows = VectorRows(p), PerThread = PerThread(p),
+        };
+        body.Run(0, p.C, 0);
+    }
+
     private struct Body : IParallelBody
     {
         public float* X, Y, Scratch;
         public long OutStride;
+        public long PlaneStride;   // 0: P·Q (planes packed); else the distance between output planes
         public PoolParams P;
         public bool IsMax, Small, Flat, VectorRows;
         public int PerThread;
@@ -169,7 +186,7 @@ public static unsafe class Pooling
 
         /// <summary>Where plane <paramref name="plane"/>'s result goes: output images lie <see cref="OutStride"/> apart
         /// (wider than an image when the output is a slice of a concatenation).</summary>
-        private readonly float* OutputPlane(int plane) => Y + plane / P.C * OutStride + (long)(plane % P.C) * P.P * P.Q;
+        private readonly float* OutputPlane(int plane) => Y + plane / P.C * OutStride + (long)(plane % P.C) * (PlaneStride != 0 ? PlaneStride : (long)P.P * P.Q);
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int begin, int end, int thread)
