@@ -99,23 +99,8 @@ public class InputNormTests
         Assert.Single(fused.Steps, s => s.Kind == "BatchNorm");
         Assert.Contains(fused.Steps, s => s.Op is FusedOp { Prologue: not null } f && f.Describe().Contains("→"));
 
-        CompiledNetwork separate;
-        FuseInputNormPass.Enabled = false;
-        try { separate = net.Compile(new CompileOptions { Threads = 1 }); }
-        finally { FuseInputNormPass.Enabled = true; }
-        using (separate)
-            foreach (int batch in new[] { 1, 3 })
-            {
-                var input = Tensor.RandomNormal(new Shape(batch, 3, 15, 15), batch);
-                var want = separate.Run(input);
-                AssertClose(Evaluate(DenseBlock(batch), input)[0], want, 1e-5);
-                foreach (int threads in new[] { 1, 2, 3 })
-                {
-                    using var c = net.Compile(new CompileOptions { Threads = threads });
-                    AssertNoLiveOverlap(c.PlanFor(batch));
-                    Assert.Equal(want.ToArray(), c.Run(input).ToArray());
-                }
-            }
+        AssertFusionKeepsBits(DenseBlock, batch => new Shape(batch, 3, 15, 15),
+            () => FuseInputNormPass.Enabled = false, () => FuseInputNormPass.Enabled = true);
     }
 
     [Fact]
