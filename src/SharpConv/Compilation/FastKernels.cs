@@ -255,12 +255,16 @@ internal sealed class PoolKernel : Kernel
 
     public PoolKernel(PoolWindow w, bool max, bool countIncludePad, Shape input, int threads)
     {
-        _p = new PoolParams(input.C, input.H, input.W, w.KernelH, w.KernelW, w.StrideH, 0, w.CeilMode, countIncludePad)
+        _p = ParamsOf(w, input.C, input.H, input.W, countIncludePad);
+        _max = max; _threads = threads;
+    }
+
+    /// <summary>The kernel-level parameters of window <paramref name="w"/> over C planes of H×W.</summary>
+    internal static PoolParams ParamsOf(PoolWindow w, int c, int h, int width, bool countIncludePad = false) =>
+        new(c, h, width, w.KernelH, w.KernelW, w.StrideH, 0, w.CeilMode, countIncludePad)
         {
             StrideW = w.StrideW, PadTop = w.Padding.Top, PadLeft = w.Padding.Left, PadBottom = w.Padding.Bottom, PadRight = w.Padding.Right,
         };
-        _max = max; _threads = threads;
-    }
 
     public override string Algorithm => _max ? "maxpool" : "avgpool";
     public override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output) => Pooling.ScratchElements(_p, _threads);
@@ -290,11 +294,7 @@ internal sealed class ConvPoolKernel : Kernel
             ? algorithm : null;
     }
 
-    internal static PoolParams PoolParamsOf(PoolWindow w, in ConvParams p) =>
-        new(p.K, p.P, p.Q, w.KernelH, w.KernelW, w.StrideH, 0, w.CeilMode)
-        {
-            StrideW = w.StrideW, PadTop = w.Padding.Top, PadLeft = w.Padding.Left, PadBottom = w.Padding.Bottom, PadRight = w.Padding.Right,
-        };
+    private static PoolParams PoolParamsOf(PoolWindow w, in ConvParams p) => PoolKernel.ParamsOf(w, p.K, p.P, p.Q);
 
     public static ConvPoolKernel Create(ConvMaxPool op, Shape input, int threads)
     {
