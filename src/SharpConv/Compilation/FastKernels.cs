@@ -182,7 +182,7 @@ internal sealed class ConvKernel : Kernel
 }
 
 /// <summary>
-/// A fully connected layer. At small batch (the compiled batch ≤ <see cref="GemvMaxBatch"/>, Vector512 accelerated)
+/// A fully connected layer. At small batch (the compiled batch ≤ <see cref="GemvMaxBatch"/>, Vector512 or Vector256 accelerated)
 /// a <see cref="PackedGemv"/>: memory-bound matrix–vector products on X and Y as they are, no transposes. Otherwise
 /// one packed GEMM <c>Yᵀ[out × N] = W[out × in] · Xᵀ[in × N]</c>, X and Y transposed through scratch (a small cost
 /// next to the GEMM; at batch 1 Xᵀ is X itself). Both sum every element in the same order (bit-identical results).

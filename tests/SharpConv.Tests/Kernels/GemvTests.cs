@@ -17,7 +17,14 @@ public class GemvTests
 
     private static void Check(int outF, int inF, int n, bool epilogue)
     {
-        if (!PackedGemv.IsSupported) return;
+        // Both widths everywhere (an unaccelerated Vector512 runs in software with the same bits), so an AVX2-only
+        // machine still checks the 64-row panels and an AVX-512 one the 32-row panels.
+        Check(outF, inF, n, epilogue, SimdWidth.Vector512);
+        Check(outF, inF, n, epilogue, SimdWidth.Vector256);
+    }
+
+    private static void Check(int outF, int inF, int n, bool epilogue, SimdWidth width)
+    {
         var w = KernelAssert.Random(outF * inF, outF * 7 + inF);
         var x = KernelAssert.Random(n * inF, n * 13 + inF);
         var bias = epilogue ? KernelAssert.Random(outF, 3) : Array.Empty<float>();
@@ -27,21 +34,21 @@ public class GemvTests
         GemmReference.Multiply(w, Transpose(x, n, inF), wantT, outF, n, inF, bias, default, act);
         var want = Transpose(wantT, outF, n);
 
-        var gemv = new PackedGemv(w, outF, inF);
+        var gemv = new PackedGemv(w, outF, inF, width);
         float[]? first = null;
         foreach (int threads in new[] { 1, 2, 3 })
         {
             using var s = new Scheduler(threads);
             var y = new float[n * outF];
             gemv.Multiply(x, n, y, bias, act, s);
-            KernelAssert.Close(want, y, 1e-5, $"gemv out{outF} in{inF} N{n} T{threads}");
-            if (first is null) first = y; else KernelAssert.Identical(first, y, $"gemv threads out{outF} in{inF} N{n} T{threads}");
+            KernelAssert.Close(want, y, 1e-5, $"gemv {width} out{outF} in{inF} N{n} T{threads}");
+            if (first is null) first = y; else KernelAssert.Identical(first, y, $"gemv {width} threads out{outF} in{inF} N{n} T{threads}");
         }
         // Same summation order as the packed GEMM (so the batch size never changes the bits).
         var gemmT = new float[outF * n];
         PackedGemm.Multiply(PackedMatrix.Pack(w, outF, inF), Transpose(x, n, inF), n, gemmT, bias, default, act, Scheduler.Inline,
             new float[PackedGemm.ScratchElements(1)]);
-        KernelAssert.Identical(Transpose(gemmT, outF, n), first!, $"gemv vs gemm out{outF} in{inF} N{n}");
+        KernelAssert.Identical(Transpose(gemmT, outF, n), first!, $"gemv {width} vs gemm out{outF} in{inF} N{n}");
     }
 
     [Fact]
@@ -52,6 +59,8 @@ public class GemvTests
             Check(1, 1, n, true);
             Check(17, 31, n, n % 2 == 0);
             Check(64, 257, n, true);
+            Check(32, 40, n, n % 2 == 1);
+            Check(96, 300, n, true);
             Check(200, 513, n, n % 3 == 0);
         }
         Check(129, 1000, 3, true);
@@ -61,9 +70,12 @@ public class GemvTests
     [Fact]
     public void ShortSpansThrow()
     {
-        if (!PackedGemv.IsSupported) return;
-        var g = new PackedGemv(new float[6], 2, 3);
-        Assert.Throws<ArgumentException>(() => g.Multiply(new float[5], 2, new float[4], default, Activation.None, null));
-        Assert.Throws<ArgumentException>(() => g.Multiply(new float[6], 2, new float[3], default, Activation.None, null));
+        foreach (var width in new[] { SimdWidth.Vector512, SimdWidth.Vector256 })
+        {
+            var g = new PackedGemv(new float[6], 2, 3, width);
+            Assert.Throws<ArgumentException>(() => g.Multiply(new float[5], 2, new float[4], default, Activation.None, null));
+            Assert.Throws<ArgumentException>(() => g.Multiply(new float[6], 2, new float[3], default, Activation.None, null));
+        }
+        Assert.Throws<ArgumentException>(() => new PackedGemv(new float[6], 2, 3, SimdWidth.Vector128));
     }
 }
