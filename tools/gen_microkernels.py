@@ -49,10 +49,13 @@ def gen(bits, mr, nv, stride=None, masked=False):
         o.append(f"            {{ {T} ai = {V}.Create(a[{i * stride if direct else i}]); " + " ".join(f"c{i}_{j} = {V}.FusedMultiplyAdd(ai, b{j}, c{i}_{j});" for j in range(nv)) + " }")
     o.append(f"            b += {nr};" if direct else f"            a += {mr}; b += ldb;")
     o.append("        }")
+    # A local copy: its fields stay in registers across the row stores (through st the JIT reloads every field
+    # after each store, as a store through a float* might change them).
+    o.append("        TileStore s = st;")
     if masked:
-        o.append(f"        {T} mask = st.LastMask{bits}();")
+        o.append(f"        {T} mask = s.LastMask{bits}();")
     for i in range(mr):
-        o.append(f"        st.Row{bits}{'Masked' if masked else ''}({i}, " + ("mask, " if masked else "") + ", ".join(f"c{i}_{j}" for j in range(nv)) + ");")
+        o.append(f"        s.Row{bits}{'Masked' if masked else ''}({i}, " + ("mask, " if masked else "") + ", ".join(f"c{i}_{j}" for j in range(nv)) + ");")
     o.append("    }")
     return "\n".join(o)
 

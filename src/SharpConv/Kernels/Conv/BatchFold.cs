@@ -152,7 +152,7 @@ internal static unsafe class BatchFold
                 {
                     var v = Vector.Load(c + j);
                     if (r != null) v += Vector.Load(r + j);
-                    if (clamp) v = Vector.Min(Vector.Max(v, lo), hi);
+                    if (clamp) v = Activation.Clamp(v, lo, hi);
                     v.Store(o + j);
                 }
                 for (; j < Pq; j++)

@@ -89,7 +89,7 @@ internal sealed unsafe class Depthwise : PreparedConv
                     }
                     acc += vb;
                     if (rr != null) acc += Vector.Load(rr + oq);
-                    if (clamp) acc = Vector.Min(Vector.Max(acc, vmin), vmax);
+                    if (clamp) acc = Activation.Clamp(acc, vmin, vmax);
                     Vector.Store(acc, yr + oq);
                 }
             }

@@ -594,7 +594,7 @@ internal sealed unsafe class Winograd : PreparedConv
                 var mask = (Vector512.GreaterThanOrEqual(pos, Vector512.Create(from)) & Vector512.LessThan(pos, Vector512.Create(to))).AsSingle();
                 var v = Vector512.Load(row + first);
                 if (job.Residual != null) v += Avx512F.MaskLoad(job.Residual + at + first, mask, Vector512<float>.Zero);
-                if (clamp) v = Vector512.Min(Vector512.Max(v, min), max);
+                if (clamp) v = Activation.Clamp(v, min, max);
                 Avx512F.MaskStore(job.Y + at + first, mask, v);
             }
             return;
@@ -607,7 +607,7 @@ internal sealed unsafe class Winograd : PreparedConv
             var mask = (Vector256.GreaterThanOrEqual(pos, Vector256.Create(from)) & Vector256.LessThan(pos, Vector256.Create(to))).AsSingle();
             var v = Vector256.Load(row + first);
             if (job.Residual != null) v += Avx.MaskLoad(job.Residual + at + first, mask);
-            if (clamp) v = Vector256.Min(Vector256.Max(v, min8), max8);
+            if (clamp) v = Activation.Clamp(v, min8, max8);
             Avx.MaskStore(job.Y + at + first, mask, v);
         }
     }

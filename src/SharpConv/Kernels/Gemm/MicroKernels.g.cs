@@ -50,20 +50,21 @@ internal static unsafe partial class MicroKernels
             { Vector512<float> ai = Vector512.Create(a[13]); c13_0 = Vector512.FusedMultiplyAdd(ai, b0, c13_0); c13_1 = Vector512.FusedMultiplyAdd(ai, b1, c13_1); }
             a += 14; b += ldb;
         }
-        st.Row512(0, c0_0, c0_1);
-        st.Row512(1, c1_0, c1_1);
-        st.Row512(2, c2_0, c2_1);
-        st.Row512(3, c3_0, c3_1);
-        st.Row512(4, c4_0, c4_1);
-        st.Row512(5, c5_0, c5_1);
-        st.Row512(6, c6_0, c6_1);
-        st.Row512(7, c7_0, c7_1);
-        st.Row512(8, c8_0, c8_1);
-        st.Row512(9, c9_0, c9_1);
-        st.Row512(10, c10_0, c10_1);
-        st.Row512(11, c11_0, c11_1);
-        st.Row512(12, c12_0, c12_1);
-        st.Row512(13, c13_0, c13_1);
+        TileStore s = st;
+        s.Row512(0, c0_0, c0_1);
+        s.Row512(1, c1_0, c1_1);
+        s.Row512(2, c2_0, c2_1);
+        s.Row512(3, c3_0, c3_1);
+        s.Row512(4, c4_0, c4_1);
+        s.Row512(5, c5_0, c5_1);
+        s.Row512(6, c6_0, c6_1);
+        s.Row512(7, c7_0, c7_1);
+        s.Row512(8, c8_0, c8_1);
+        s.Row512(9, c9_0, c9_1);
+        s.Row512(10, c10_0, c10_1);
+        s.Row512(11, c11_0, c11_1);
+        s.Row512(12, c12_0, c12_1);
+        s.Row512(13, c13_0, c13_1);
     }
 
     /// <summary>8×48 tile with Vector512 (8×3 accumulators): C[0..8, 0..48] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
@@ -93,14 +94,15 @@ internal static unsafe partial class MicroKernels
             { Vector512<float> ai = Vector512.Create(a[7]); c7_0 = Vector512.FusedMultiplyAdd(ai, b0, c7_0); c7_1 = Vector512.FusedMultiplyAdd(ai, b1, c7_1); c7_2 = Vector512.FusedMultiplyAdd(ai, b2, c7_2); }
             a += 8; b += ldb;
         }
-        st.Row512(0, c0_0, c0_1, c0_2);
-        st.Row512(1, c1_0, c1_1, c1_2);
-        st.Row512(2, c2_0, c2_1, c2_2);
-        st.Row512(3, c3_0, c3_1, c3_2);
-        st.Row512(4, c4_0, c4_1, c4_2);
-        st.Row512(5, c5_0, c5_1, c5_2);
-        st.Row512(6, c6_0, c6_1, c6_2);
-        st.Row512(7, c7_0, c7_1, c7_2);
+        TileStore s = st;
+        s.Row512(0, c0_0, c0_1, c0_2);
+        s.Row512(1, c1_0, c1_1, c1_2);
+        s.Row512(2, c2_0, c2_1, c2_2);
+        s.Row512(3, c3_0, c3_1, c3_2);
+        s.Row512(4, c4_0, c4_1, c4_2);
+        s.Row512(5, c5_0, c5_1, c5_2);
+        s.Row512(6, c6_0, c6_1, c6_2);
+        s.Row512(7, c7_0, c7_1, c7_2);
     }
 
     /// <summary>12×32 tile with Vector512 (12×2 accumulators): C[0..12, 0..32] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
@@ -137,18 +139,19 @@ internal static unsafe partial class MicroKernels
             { Vector512<float> ai = Vector512.Create(a[11]); c11_0 = Vector512.FusedMultiplyAdd(ai, b0, c11_0); c11_1 = Vector512.FusedMultiplyAdd(ai, b1, c11_1); }
             a += 12; b += ldb;
         }
-        st.Row512(0, c0_0, c0_1);
-        st.Row512(1, c1_0, c1_1);
-        st.Row512(2, c2_0, c2_1);
-        st.Row512(3, c3_0, c3_1);
-        st.Row512(4, c4_0, c4_1);
-        st.Row512(5, c5_0, c5_1);
-        st.Row512(6, c6_0, c6_1);
-        st.Row512(7, c7_0, c7_1);
-        st.Row512(8, c8_0, c8_1);
-        st.Row512(9, c9_0, c9_1);
-        st.Row512(10, c10_0, c10_1);
-        st.Row512(11, c11_0, c11_1);
+        TileStore s = st;
+        s.Row512(0, c0_0, c0_1);
+        s.Row512(1, c1_0, c1_1);
+        s.Row512(2, c2_0, c2_1);
+        s.Row512(3, c3_0, c3_1);
+        s.Row512(4, c4_0, c4_1);
+        s.Row512(5, c5_0, c5_1);
+        s.Row512(6, c6_0, c6_1);
+        s.Row512(7, c7_0, c7_1);
+        s.Row512(8, c8_0, c8_1);
+        s.Row512(9, c9_0, c9_1);
+        s.Row512(10, c10_0, c10_1);
+        s.Row512(11, c11_0, c11_1);
     }
 
     /// <summary>6×16 tile with Vector256 (6×2 accumulators): C[0..6, 0..16] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
@@ -173,12 +176,13 @@ internal static unsafe partial class MicroKernels
             { Vector256<float> ai = Vector256.Create(a[5]); c5_0 = Vector256.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector256.FusedMultiplyAdd(ai, b1, c5_1); }
             a += 6; b += ldb;
         }
-        st.Row256(0, c0_0, c0_1);
-        st.Row256(1, c1_0, c1_1);
-        st.Row256(2, c2_0, c2_1);
-        st.Row256(3, c3_0, c3_1);
-        st.Row256(4, c4_0, c4_1);
-        st.Row256(5, c5_0, c5_1);
+        TileStore s = st;
+        s.Row256(0, c0_0, c0_1);
+        s.Row256(1, c1_0, c1_1);
+        s.Row256(2, c2_0, c2_1);
+        s.Row256(3, c3_0, c3_1);
+        s.Row256(4, c4_0, c4_1);
+        s.Row256(5, c5_0, c5_1);
     }
 
     /// <summary>6×8 tile with Vector128 (6×2 accumulators): C[0..6, 0..8] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
@@ -203,12 +207,13 @@ internal static unsafe partial class MicroKernels
             { Vector128<float> ai = Vector128.Create(a[5]); c5_0 = Vector128.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector128.FusedMultiplyAdd(ai, b1, c5_1); }
             a += 6; b += ldb;
         }
-        st.Row128(0, c0_0, c0_1);
-        st.Row128(1, c1_0, c1_1);
-        st.Row128(2, c2_0, c2_1);
-        st.Row128(3, c3_0, c3_1);
-        st.Row128(4, c4_0, c4_1);
-        st.Row128(5, c5_0, c5_1);
+        TileStore s = st;
+        s.Row128(0, c0_0, c0_1);
+        s.Row128(1, c1_0, c1_1);
+        s.Row128(2, c2_0, c2_1);
+        s.Row128(3, c3_0, c3_1);
+        s.Row128(4, c4_0, c4_1);
+        s.Row128(5, c5_0, c5_1);
     }
 
     /// <summary>14×16 tile with Vector512, its last vector stored under a mask: C[0..14, 0..0 + st.LastColumns] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
@@ -248,21 +253,22 @@ internal static unsafe partial class MicroKernels
             { Vector512<float> ai = Vector512.Create(a[13]); c13_0 = Vector512.FusedMultiplyAdd(ai, b0, c13_0); }
             a += 14; b += ldb;
         }
-        Vector512<float> mask = st.LastMask512();
-        st.Row512Masked(0, mask, c0_0);
-        st.Row512Masked(1, mask, c1_0);
-        st.Row512Masked(2, mask, c2_0);
-        st.Row512Masked(3, mask, c3_0);
-        st.Row512Masked(4, mask, c4_0);
-        st.Row512Masked(5, mask, c5_0);
-        st.Row512Masked(6, mask, c6_0);
-        st.Row512Masked(7, mask, c7_0);
-        st.Row512Masked(8, mask, c8_0);
-        st.Row512Masked(9, mask, c9_0);
-        st.Row512Masked(10, mask, c10_0);
-        st.Row512Masked(11, mask, c11_0);
-        st.Row512Masked(12, mask, c12_0);
-        st.Row512Masked(13, mask, c13_0);
+        TileStore s = st;
+        Vector512<float> mask = s.LastMask512();
+        s.Row512Masked(0, mask, c0_0);
+        s.Row512Masked(1, mask, c1_0);
+        s.Row512Masked(2, mask, c2_0);
+        s.Row512Masked(3, mask, c3_0);
+        s.Row512Masked(4, mask, c4_0);
+        s.Row512Masked(5, mask, c5_0);
+        s.Row512Masked(6, mask, c6_0);
+        s.Row512Masked(7, mask, c7_0);
+        s.Row512Masked(8, mask, c8_0);
+        s.Row512Masked(9, mask, c9_0);
+        s.Row512Masked(10, mask, c10_0);
+        s.Row512Masked(11, mask, c11_0);
+        s.Row512Masked(12, mask, c12_0);
+        s.Row512Masked(13, mask, c13_0);
     }
 
     /// <summary>14×32 tile with Vector512, its last vector stored under a mask: C[0..14, 0..16 + st.LastColumns] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
@@ -303,21 +309,22 @@ internal static unsafe partial class MicroKernels
             { Vector512<float> ai = Vector512.Create(a[13]); c13_0 = Vector512.FusedMultiplyAdd(ai, b0, c13_0); c13_1 = Vector512.FusedMultiplyAdd(ai, b1, c13_1); }
             a += 14; b += ldb;
         }
-        Vector512<float> mask = st.LastMask512();
-        st.Row512Masked(0, mask, c0_0, c0_1);
-        st.Row512Masked(1, mask, c1_0, c1_1);
-        st.Row512Masked(2, mask, c2_0, c2_1);
-        st.Row512Masked(3, mask, c3_0, c3_1);
-        st.Row512Masked(4, mask, c4_0, c4_1);
-        st.Row512Masked(5, mask, c5_0, c5_1);
-        st.Row512Masked(6, mask, c6_0, c6_1);
-        st.Row512Masked(7, mask, c7_0, c7_1);
-        st.Row512Masked(8, mask, c8_0, c8_1);
-        st.Row512Masked(9, mask, c9_0, c9_1);
-        st.Row512Masked(10, mask, c10_0, c10_1);
-        st.Row512Masked(11, mask, c11_0, c11_1);
-        st.Row512Masked(12, mask, c12_0, c12_1);
-        st.Row512Masked(13, mask, c13_0, c13_1);
+        TileStore s = st;
+        Vector512<float> mask = s.LastMask512();
+        s.Row512Masked(0, mask, c0_0, c0_1);
+        s.Row512Masked(1, mask, c1_0, c1_1);
+        s.Row512Masked(2, mask, c2_0, c2_1);
+        s.Row512Masked(3, mask, c3_0, c3_1);
+        s.Row512Masked(4, mask, c4_0, c4_1);
+        s.Row512Masked(5, mask, c5_0, c5_1);
+        s.Row512Masked(6, mask, c6_0, c6_1);
+        s.Row512Masked(7, mask, c7_0, c7_1);
+        s.Row512Masked(8, mask, c8_0, c8_1);
+        s.Row512Masked(9, mask, c9_0, c9_1);
+        s.Row512Masked(10, mask, c10_0, c10_1);
+        s.Row512Masked(11, mask, c11_0, c11_1);
+        s.Row512Masked(12, mask, c12_0, c12_1);
+        s.Row512Masked(13, mask, c13_0, c13_1);
     }
 
     /// <summary>8×16 tile with Vector512, its last vector stored under a mask: C[0..8, 0..0 + st.LastColumns] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
@@ -345,15 +352,16 @@ internal static unsafe partial class MicroKernels
             { Vector512<float> ai = Vector512.Create(a[7]); c7_0 = Vector512.FusedMultiplyAdd(ai, b0, c7_0); }
             a += 8; b += ldb;
         }
-        Vector512<float> mask = st.LastMask512();
-        st.Row512Masked(0, mask, c0_0);
-        st.Row512Masked(1, mask, c1_0);
-        st.Row512Masked(2, mask, c2_0);
-        st.Row512Masked(3, mask, c3_0);
-        st.Row512Masked(4, mask, c4_0);
-        st.Row512Masked(5, mask, c5_0);
-        st.Row512Masked(6, mask, c6_0);
-        st.Row512Masked(7, mask, c7_0);
+        TileStore s = st;
+        Vector512<float> mask = s.LastMask512();
+        s.Row512Masked(0, mask, c0_0);
+        s.Row512Masked(1, mask, c1_0);
+        s.Row512Masked(2, mask, c2_0);
+        s.Row512Masked(3, mask, c3_0);
+        s.Row512Masked(4, mask, c4_0);
+        s.Row512Masked(5, mask, c5_0);
+        s.Row512Masked(6, mask, c6_0);
+        s.Row512Masked(7, mask, c7_0);
     }
 
     /// <summary>8×32 tile with Vector512, its last vector stored under a mask: C[0..8, 0..16 + st.LastColumns] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
@@ -382,15 +390,16 @@ internal static unsafe partial class MicroKernels
             { Vector512<float> ai = Vector512.Create(a[7]); c7_0 = Vector512.FusedMultiplyAdd(ai, b0, c7_0); c7_1 = Vector512.FusedMultiplyAdd(ai, b1, c7_1); }
             a += 8; b += ldb;
         }
-        Vector512<float> mask = st.LastMask512();
-        st.Row512Masked(0, mask, c0_0, c0_1);
-        st.Row512Masked(1, mask, c1_0, c1_1);
-        st.Row512Masked(2, mask, c2_0, c2_1);
-        st.Row512Masked(3, mask, c3_0, c3_1);
-        st.Row512Masked(4, mask, c4_0, c4_1);
-        st.Row512Masked(5, mask, c5_0, c5_1);
-        st.Row512Masked(6, mask, c6_0, c6_1);
-        st.Row512Masked(7, mask, c7_0, c7_1);
+        TileStore s = st;
+        Vector512<float> mask = s.LastMask512();
+        s.Row512Masked(0, mask, c0_0, c0_1);
+        s.Row512Masked(1, mask, c1_0, c1_1);
+        s.Row512Masked(2, mask, c2_0, c2_1);
+        s.Row512Masked(3, mask, c3_0, c3_1);
+        s.Row512Masked(4, mask, c4_0, c4_1);
+        s.Row512Masked(5, mask, c5_0, c5_1);
+        s.Row512Masked(6, mask, c6_0, c6_1);
+        s.Row512Masked(7, mask, c7_0, c7_1);
     }
 
     /// <summary>8×48 tile with Vector512, its last vector stored under a mask: C[0..8, 0..32 + st.LastColumns] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
@@ -420,15 +429,16 @@ internal static unsafe partial class MicroKernels
             { Vector512<float> ai = Vector512.Create(a[7]); c7_0 = Vector512.FusedMultiplyAdd(ai, b0, c7_0); c7_1 = Vector512.FusedMultiplyAdd(ai, b1, c7_1); c7_2 = Vector512.FusedMultiplyAdd(ai, b2, c7_2); }
             a += 8; b += ldb;
         }
-        Vector512<float> mask = st.LastMask512();
-        st.Row512Masked(0, mask, c0_0, c0_1, c0_2);
-        st.Row512Masked(1, mask, c1_0, c1_1, c1_2);
-        st.Row512Masked(2, mask, c2_0, c2_1, c2_2);
-        st.Row512Masked(3, mask, c3_0, c3_1, c3_2);
-        st.Row512Masked(4, mask, c4_0, c4_1, c4_2);
-        st.Row512Masked(5, mask, c5_0, c5_1, c5_2);
-        st.Row512Masked(6, mask, c6_0, c6_1, c6_2);
-        st.Row512Masked(7, mask, c7_0, c7_1, c7_2);
+        TileStore s = st;
+        Vector512<float> mask = s.LastMask512();
+        s.Row512Masked(0, mask, c0_0, c0_1, c0_2);
+        s.Row512Masked(1, mask, c1_0, c1_1, c1_2);
+        s.Row512Masked(2, mask, c2_0, c2_1, c2_2);
+        s.Row512Masked(3, mask, c3_0, c3_1, c3_2);
+        s.Row512Masked(4, mask, c4_0, c4_1, c4_2);
+        s.Row512Masked(5, mask, c5_0, c5_1, c5_2);
+        s.Row512Masked(6, mask, c6_0, c6_1, c6_2);
+        s.Row512Masked(7, mask, c7_0, c7_1, c7_2);
     }
 
     /// <summary>12×16 tile with Vector512, its last vector stored under a mask: C[0..12, 0..0 + st.LastColumns] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
@@ -464,19 +474,20 @@ internal static unsafe partial class MicroKernels
             { Vector512<float> ai = Vector512.Create(a[11]); c11_0 = Vector512.FusedMultiplyAdd(ai, b0, c11_0); }
             a += 12; b += ldb;
         }
-        Vector512<float> mask = st.LastMask512();
-        st.Row512Masked(0, mask, c0_0);
-        st.Row512Masked(1, mask, c1_0);
-        st.Row512Masked(2, mask, c2_0);
-        st.Row512Masked(3, mask, c3_0);
-        st.Row512Masked(4, mask, c4_0);
-        st.Row512Masked(5, mask, c5_0);
-        st.Row512Masked(6, mask, c6_0);
-        st.Row512Masked(7, mask, c7_0);
-        st.Row512Masked(8, mask, c8_0);
-        st.Row512Masked(9, mask, c9_0);
-        st.Row512Masked(10, mask, c10_0);
-        st.Row512Masked(11, mask, c11_0);
+        TileStore s = st;
+        Vector512<float> mask = s.LastMask512();
+        s.Row512Masked(0, mask, c0_0);
+        s.Row512Masked(1, mask, c1_0);
+        s.Row512Masked(2, mask, c2_0);
+        s.Row512Masked(3, mask, c3_0);
+        s.Row512Masked(4, mask, c4_0);
+        s.Row512Masked(5, mask, c5_0);
+        s.Row512Masked(6, mask, c6_0);
+        s.Row512Masked(7, mask, c7_0);
+        s.Row512Masked(8, mask, c8_0);
+        s.Row512Masked(9, mask, c9_0);
+        s.Row512Masked(10, mask, c10_0);
+        s.Row512Masked(11, mask, c11_0);
     }
 
     /// <summary>12×32 tile with Vector512, its last vector stored under a mask: C[0..12, 0..16 + st.LastColumns] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
@@ -513,19 +524,20 @@ internal static unsafe partial class MicroKernels
             { Vector512<float> ai = Vector512.Create(a[11]); c11_0 = Vector512.FusedMultiplyAdd(ai, b0, c11_0); c11_1 = Vector512.FusedMultiplyAdd(ai, b1, c11_1); }
             a += 12; b += ldb;
         }
-        Vector512<float> mask = st.LastMask512();
-        st.Row512Masked(0, mask, c0_0, c0_1);
-        st.Row512Masked(1, mask, c1_0, c1_1);
-        st.Row512Masked(2, mask, c2_0, c2_1);
-        st.Row512Masked(3, mask, c3_0, c3_1);
-        st.Row512Masked(4, mask, c4_0, c4_1);
-        st.Row512Masked(5, mask, c5_0, c5_1);
-        st.Row512Masked(6, mask, c6_0, c6_1);
-        st.Row512Masked(7, mask, c7_0, c7_1);
-        st.Row512Masked(8, mask, c8_0, c8_1);
-        st.Row512Masked(9, mask, c9_0, c9_1);
-        st.Row512Masked(10, mask, c10_0, c10_1);
-        st.Row512Masked(11, mask, c11_0, c11_1);
+        TileStore s = st;
+        Vector512<float> mask = s.LastMask512();
+        s.Row512Masked(0, mask, c0_0, c0_1);
+        s.Row512Masked(1, mask, c1_0, c1_1);
+        s.Row512Masked(2, mask, c2_0, c2_1);
+        s.Row512Masked(3, mask, c3_0, c3_1);
+        s.Row512Masked(4, mask, c4_0, c4_1);
+        s.Row512Masked(5, mask, c5_0, c5_1);
+        s.Row512Masked(6, mask, c6_0, c6_1);
+        s.Row512Masked(7, mask, c7_0, c7_1);
+        s.Row512Masked(8, mask, c8_0, c8_1);
+        s.Row512Masked(9, mask, c9_0, c9_1);
+        s.Row512Masked(10, mask, c10_0, c10_1);
+        s.Row512Masked(11, mask, c11_0, c11_1);
     }
 
     /// <summary>6×8 tile with Vector256, its last vector stored under a mask: C[0..6, 0..0 + st.LastColumns] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
@@ -549,13 +561,14 @@ internal static unsafe partial class MicroKernels
             { Vector256<float> ai = Vector256.Create(a[5]); c5_0 = Vector256.FusedMultiplyAdd(ai, b0, c5_0); }
             a += 6; b += ldb;
         }
-        Vector256<float> mask = st.LastMask256();
-        st.Row256Masked(0, mask, c0_0);
-        st.Row256Masked(1, mask, c1_0);
-        st.Row256Masked(2, mask, c2_0);
-        st.Row256Masked(3, mask, c3_0);
-        st.Row256Masked(4, mask, c4_0);
-        st.Row256Masked(5, mask, c5_0);
+        TileStore s = st;
+        Vector256<float> mask = s.LastMask256();
+        s.Row256Masked(0, mask, c0_0);
+        s.Row256Masked(1, mask, c1_0);
+        s.Row256Masked(2, mask, c2_0);
+        s.Row256Masked(3, mask, c3_0);
+        s.Row256Masked(4, mask, c4_0);
+        s.Row256Masked(5, mask, c5_0);
     }
 
     /// <summary>6×16 tile with Vector256, its last vector stored under a mask: C[0..6, 0..8 + st.LastColumns] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
@@ -580,13 +593,14 @@ internal static unsafe partial class MicroKernels
             { Vector256<float> ai = Vector256.Create(a[5]); c5_0 = Vector256.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector256.FusedMultiplyAdd(ai, b1, c5_1); }
             a += 6; b += ldb;
         }
-        Vector256<float> mask = st.LastMask256();
-        st.Row256Masked(0, mask, c0_0, c0_1);
-        st.Row256Masked(1, mask, c1_0, c1_1);
-        st.Row256Masked(2, mask, c2_0, c2_1);
-        st.Row256Masked(3, mask, c3_0, c3_1);
-        st.Row256Masked(4, mask, c4_0, c4_1);
-        st.Row256Masked(5, mask, c5_0, c5_1);
+        TileStore s = st;
+        Vector256<float> mask = s.LastMask256();
+        s.Row256Masked(0, mask, c0_0, c0_1);
+        s.Row256Masked(1, mask, c1_0, c1_1);
+        s.Row256Masked(2, mask, c2_0, c2_1);
+        s.Row256Masked(3, mask, c3_0, c3_1);
+        s.Row256Masked(4, mask, c4_0, c4_1);
+        s.Row256Masked(5, mask, c5_0, c5_1);
     }
 
     /// <summary>14 pixels (input stride 1) × 32 channels with Vector512: tile[i, 0..32] = Σ_k x[offsets[k] + 1·i] · w[k, 0..32].</summary>
@@ -628,20 +642,21 @@ internal static unsafe partial class MicroKernels
             { Vector512<float> ai = Vector512.Create(a[13]); c13_0 = Vector512.FusedMultiplyAdd(ai, b0, c13_0); c13_1 = Vector512.FusedMultiplyAdd(ai, b1, c13_1); }
             b += 32;
         }
-        st.Row512(0, c0_0, c0_1);
-        st.Row512(1, c1_0, c1_1);
-        st.Row512(2, c2_0, c2_1);
-        st.Row512(3, c3_0, c3_1);
-        st.Row512(4, c4_0, c4_1);
-        st.Row512(5, c5_0, c5_1);
-        st.Row512(6, c6_0, c6_1);
-        st.Row512(7, c7_0, c7_1);
-        st.Row512(8, c8_0, c8_1);
-        st.Row512(9, c9_0, c9_1);
-        st.Row512(10, c10_0, c10_1);
-        st.Row512(11, c11_0, c11_1);
-        st.Row512(12, c12_0, c12_1);
-        st.Row512(13, c13_0, c13_1);
+        TileStore s = st;
+        s.Row512(0, c0_0, c0_1);
+        s.Row512(1, c1_0, c1_1);
+        s.Row512(2, c2_0, c2_1);
+        s.Row512(3, c3_0, c3_1);
+        s.Row512(4, c4_0, c4_1);
+        s.Row512(5, c5_0, c5_1);
+        s.Row512(6, c6_0, c6_1);
+        s.Row512(7, c7_0, c7_1);
+        s.Row512(8, c8_0, c8_1);
+        s.Row512(9, c9_0, c9_1);
+        s.Row512(10, c10_0, c10_1);
+        s.Row512(11, c11_0, c11_1);
+        s.Row512(12, c12_0, c12_1);
+        s.Row512(13, c13_0, c13_1);
     }
 
     /// <summary>14 pixels (input stride 2) × 32 channels with Vector512: tile[i, 0..32] = Σ_k x[offsets[k] + 2·i] · w[k, 0..32].</summary>
@@ -683,20 +698,21 @@ internal static unsafe partial class MicroKernels
             { Vector512<float> ai = Vector512.Create(a[26]); c13_0 = Vector512.FusedMultiplyAdd(ai, b0, c13_0); c13_1 = Vector512.FusedMultiplyAdd(ai, b1, c13_1); }
             b += 32;
         }
-        st.Row512(0, c0_0, c0_1);
-        st.Row512(1, c1_0, c1_1);
-        st.Row512(2, c2_0, c2_1);
-        st.Row512(3, c3_0, c3_1);
-        st.Row512(4, c4_0, c4_1);
-        st.Row512(5, c5_0, c5_1);
-        st.Row512(6, c6_0, c6_1);
-        st.Row512(7, c7_0, c7_1);
-        st.Row512(8, c8_0, c8_1);
-        st.Row512(9, c9_0, c9_1);
-        st.Row512(10, c10_0, c10_1);
-        st.Row512(11, c11_0, c11_1);
-        st.Row512(12, c12_0, c12_1);
-        st.Row512(13, c13_0, c13_1);
+        TileStore s = st;
+        s.Row512(0, c0_0, c0_1);
+        s.Row512(1, c1_0, c1_1);
+        s.Row512(2, c2_0, c2_1);
+        s.Row512(3, c3_0, c3_1);
+        s.Row512(4, c4_0, c4_1);
+        s.Row512(5, c5_0, c5_1);
+        s.Row512(6, c6_0, c6_1);
+        s.Row512(7, c7_0, c7_1);
+        s.Row512(8, c8_0, c8_1);
+        s.Row512(9, c9_0, c9_1);
+        s.Row512(10, c10_0, c10_1);
+        s.Row512(11, c11_0, c11_1);
+        s.Row512(12, c12_0, c12_1);
+        s.Row512(13, c13_0, c13_1);
     }
 
     /// <summary>14 pixels (input stride 4) × 32 channels with Vector512: tile[i, 0..32] = Σ_k x[offsets[k] + 4·i] · w[k, 0..32].</summary>
@@ -738,20 +754,21 @@ internal static unsafe partial class MicroKernels
             { Vector512<float> ai = Vector512.Create(a[52]); c13_0 = Vector512.FusedMultiplyAdd(ai, b0, c13_0); c13_1 = Vector512.FusedMultiplyAdd(ai, b1, c13_1); }
             b += 32;
         }
-        st.Row512(0, c0_0, c0_1);
-        st.Row512(1, c1_0, c1_1);
-        st.Row512(2, c2_0, c2_1);
-        st.Row512(3, c3_0, c3_1);
-        st.Row512(4, c4_0, c4_1);
-        st.Row512(5, c5_0, c5_1);
-        st.Row512(6, c6_0, c6_1);
-        st.Row512(7, c7_0, c7_1);
-        st.Row512(8, c8_0, c8_1);
-        st.Row512(9, c9_0, c9_1);
-        st.Row512(10, c10_0, c10_1);
-        st.Row512(11, c11_0, c11_1);
-        st.Row512(12, c12_0, c12_1);
-        st.Row512(13, c13_0, c13_1);
+        TileStore s = st;
+        s.Row512(0, c0_0, c0_1);
+        s.Row512(1, c1_0, c1_1);
+        s.Row512(2, c2_0, c2_1);
+        s.Row512(3, c3_0, c3_1);
+        s.Row512(4, c4_0, c4_1);
+        s.Row512(5, c5_0, c5_1);
+        s.Row512(6, c6_0, c6_1);
+        s.Row512(7, c7_0, c7_1);
+        s.Row512(8, c8_0, c8_1);
+        s.Row512(9, c9_0, c9_1);
+        s.Row512(10, c10_0, c10_1);
+        s.Row512(11, c11_0, c11_1);
+        s.Row512(12, c12_0, c12_1);
+        s.Row512(13, c13_0, c13_1);
     }
 
     /// <summary>6 pixels (input stride 1) × 16 channels with Vector256: tile[i, 0..16] = Σ_k x[offsets[k] + 1·i] · w[k, 0..16].</summary>
@@ -777,12 +794,13 @@ internal static unsafe partial class MicroKernels
             { Vector256<float> ai = Vector256.Create(a[5]); c5_0 = Vector256.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector256.FusedMultiplyAdd(ai, b1, c5_1); }
             b += 16;
         }
-        st.Row256(0, c0_0, c0_1);
-        st.Row256(1, c1_0, c1_1);
-        st.Row256(2, c2_0, c2_1);
-        st.Row256(3, c3_0, c3_1);
-        st.Row256(4, c4_0, c4_1);
-        st.Row256(5, c5_0, c5_1);
+        TileStore s = st;
+        s.Row256(0, c0_0, c0_1);
+        s.Row256(1, c1_0, c1_1);
+        s.Row256(2, c2_0, c2_1);
+        s.Row256(3, c3_0, c3_1);
+        s.Row256(4, c4_0, c4_1);
+        s.Row256(5, c5_0, c5_1);
     }
 
     /// <summary>6 pixels (input stride 2) × 16 channels with Vector256: tile[i, 0..16] = Σ_k x[offsets[k] + 2·i] · w[k, 0..16].</summary>
@@ -808,12 +826,13 @@ internal static unsafe partial class MicroKernels
             { Vector256<float> ai = Vector256.Create(a[10]); c5_0 = Vector256.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector256.FusedMultiplyAdd(ai, b1, c5_1); }
             b += 16;
         }
-        st.Row256(0, c0_0, c0_1);
-        st.Row256(1, c1_0, c1_1);
-        st.Row256(2, c2_0, c2_1);
-        st.Row256(3, c3_0, c3_1);
-        st.Row256(4, c4_0, c4_1);
-        st.Row256(5, c5_0, c5_1);
+        TileStore s = st;
+        s.Row256(0, c0_0, c0_1);
+        s.Row256(1, c1_0, c1_1);
+        s.Row256(2, c2_0, c2_1);
+        s.Row256(3, c3_0, c3_1);
+        s.Row256(4, c4_0, c4_1);
+        s.Row256(5, c5_0, c5_1);
     }
 
     /// <summary>6 pixels (input stride 4) × 16 channels with Vector256: tile[i, 0..16] = Σ_k x[offsets[k] + 4·i] · w[k, 0..16].</summary>
@@ -839,12 +858,13 @@ internal static unsafe partial class MicroKernels
             { Vector256<float> ai = Vector256.Create(a[20]); c5_0 = Vector256.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector256.FusedMultiplyAdd(ai, b1, c5_1); }
             b += 16;
         }
-        st.Row256(0, c0_0, c0_1);
-        st.Row256(1, c1_0, c1_1);
-        st.Row256(2, c2_0, c2_1);
-        st.Row256(3, c3_0, c3_1);
-        st.Row256(4, c4_0, c4_1);
-        st.Row256(5, c5_0, c5_1);
+        TileStore s = st;
+        s.Row256(0, c0_0, c0_1);
+        s.Row256(1, c1_0, c1_1);
+        s.Row256(2, c2_0, c2_1);
+        s.Row256(3, c3_0, c3_1);
+        s.Row256(4, c4_0, c4_1);
+        s.Row256(5, c5_0, c5_1);
     }
 
     /// <summary>6 pixels (input stride 1) × 8 channels with Vector128: tile[i, 0..8] = Σ_k x[offsets[k] + 1·i] · w[k, 0..8].</summary>
@@ -870,12 +890,13 @@ internal static unsafe partial class MicroKernels
             { Vector128<float> ai = Vector128.Create(a[5]); c5_0 = Vector128.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector128.FusedMultiplyAdd(ai, b1, c5_1); }
             b += 8;
         }
-        st.Row128(0, c0_0, c0_1);
-        st.Row128(1, c1_0, c1_1);
-        st.Row128(2, c2_0, c2_1);
-        st.Row128(3, c3_0, c3_1);
-        st.Row128(4, c4_0, c4_1);
-        st.Row128(5, c5_0, c5_1);
+        TileStore s = st;
+        s.Row128(0, c0_0, c0_1);
+        s.Row128(1, c1_0, c1_1);
+        s.Row128(2, c2_0, c2_1);
+        s.Row128(3, c3_0, c3_1);
+        s.Row128(4, c4_0, c4_1);
+        s.Row128(5, c5_0, c5_1);
     }
 
     /// <summary>6 pixels (input stride 2) × 8 channels with Vector128: tile[i, 0..8] = Σ_k x[offsets[k] + 2·i] · w[k, 0..8].</summary>
@@ -901,12 +922,13 @@ internal static unsafe partial class MicroKernels
             { Vector128<float> ai = Vector128.Create(a[10]); c5_0 = Vector128.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector128.FusedMultiplyAdd(ai, b1, c5_1); }
             b += 8;
         }
-        st.Row128(0, c0_0, c0_1);
-        st.Row128(1, c1_0, c1_1);
-        st.Row128(2, c2_0, c2_1);
-        st.Row128(3, c3_0, c3_1);
-        st.Row128(4, c4_0, c4_1);
-        st.Row128(5, c5_0, c5_1);
+        TileStore s = st;
+        s.Row128(0, c0_0, c0_1);
+        s.Row128(1, c1_0, c1_1);
+        s.Row128(2, c2_0, c2_1);
+        s.Row128(3, c3_0, c3_1);
+        s.Row128(4, c4_0, c4_1);
+        s.Row128(5, c5_0, c5_1);
     }
 
     /// <summary>6 pixels (input stride 4) × 8 channels with Vector128: tile[i, 0..8] = Σ_k x[offsets[k] + 4·i] · w[k, 0..8].</summary>
@@ -932,11 +954,12 @@ internal static unsafe partial class MicroKernels
             { Vector128<float> ai = Vector128.Create(a[20]); c5_0 = Vector128.FusedMultiplyAdd(ai, b0, c5_0); c5_1 = Vector128.FusedMultiplyAdd(ai, b1, c5_1); }
             b += 8;
         }
-        st.Row128(0, c0_0, c0_1);
-        st.Row128(1, c1_0, c1_1);
-        st.Row128(2, c2_0, c2_1);
-        st.Row128(3, c3_0, c3_1);
-        st.Row128(4, c4_0, c4_1);
-        st.Row128(5, c5_0, c5_1);
+        TileStore s = st;
+        s.Row128(0, c0_0, c0_1);
+        s.Row128(1, c1_0, c1_1);
+        s.Row128(2, c2_0, c2_1);
+        s.Row128(3, c3_0, c3_1);
+        s.Row128(4, c4_0, c4_1);
+        s.Row128(5, c5_0, c5_1);
     }
 }

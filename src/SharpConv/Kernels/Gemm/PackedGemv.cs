@@ -156,7 +156,7 @@ public sealed unsafe class PackedGemv
                 {
                     var v = Vector256.Load(src + i);
                     if (bias != null) v += Vector256.Load(bias + i);
-                    if (Clamp) v = Vector256.Min(Vector256.Max(v, Vector256.Create(Min)), Vector256.Create(Max));
+                    if (Clamp) v = Activation.Clamp(v, Vector256.Create(Min), Vector256.Create(Max));
                     v.Store(dst + i);
                 }
                 return;
@@ -165,7 +165,7 @@ public sealed unsafe class PackedGemv
             {
                 float v = src[i];
                 if (bias != null) v += bias[i];
-                if (Clamp) v = MathF.Min(MathF.Max(v, Min), Max);
+                if (Clamp) v = Activation.Clamp(v, Min, Max);
                 dst[i] = v;
             }
         }

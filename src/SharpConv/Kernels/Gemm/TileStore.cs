@@ -28,7 +28,7 @@ internal unsafe struct TileStore
         if (Accumulate) v += Vector512.Load(C + (nint)i * Ldc + col);
         if (Bias != null) v += Vector512.Create(Bias[i]);
         if (Residual != null) v += Vector512.Load(Residual + (nint)i * Ldr + col);
-        if (Clamp) v = Vector512.Min(Vector512.Max(v, Vector512.Create(Min)), Vector512.Create(Max));
+        if (Clamp) v = Activation.Clamp(v, Vector512.Create(Min), Vector512.Create(Max));
         return v;
     }
 
@@ -38,7 +38,7 @@ internal unsafe struct TileStore
         if (Accumulate) v += Vector256.Load(C + (nint)i * Ldc + col);
         if (Bias != null) v += Vector256.Create(Bias[i]);
         if (Residual != null) v += Vector256.Load(Residual + (nint)i * Ldr + col);
-        if (Clamp) v = Vector256.Min(Vector256.Max(v, Vector256.Create(Min)), Vector256.Create(Max));
+        if (Clamp) v = Activation.Clamp(v, Vector256.Create(Min), Vector256.Create(Max));
         return v;
     }
 
@@ -48,7 +48,7 @@ internal unsafe struct TileStore
         if (Accumulate) v += Vector128.Load(C + (nint)i * Ldc + col);
         if (Bias != null) v += Vector128.Create(Bias[i]);
         if (Residual != null) v += Vector128.Load(Residual + (nint)i * Ldr + col);
-        if (Clamp) v = Vector128.Min(Vector128.Max(v, Vector128.Create(Min)), Vector128.Create(Max));
+        if (Clamp) v = Activation.Clamp(v, Vector128.Create(Min), Vector128.Create(Max));
         return v;
     }
 
@@ -99,7 +99,7 @@ internal unsafe struct TileStore
         if (Accumulate) v += Avx512F.MaskLoad(c, mask, Vector512<float>.Zero);
         if (Bias != null) v += Vector512.Create(Bias[i]);
         if (Residual != null) v += Avx512F.MaskLoad(Residual + (nint)i * Ldr + col, mask, Vector512<float>.Zero);
-        if (Clamp) v = Vector512.Min(Vector512.Max(v, Vector512.Create(Min)), Vector512.Create(Max));
+        if (Clamp) v = Activation.Clamp(v, Vector512.Create(Min), Vector512.Create(Max));
         Avx512F.MaskStore(c, mask, v);
     }
 
@@ -110,7 +110,7 @@ internal unsafe struct TileStore
         if (Accumulate) v += Avx.MaskLoad(c, mask);
         if (Bias != null) v += Vector256.Create(Bias[i]);
         if (Residual != null) v += Avx.MaskLoad(Residual + (nint)i * Ldr + col, mask);
-        if (Clamp) v = Vector256.Min(Vector256.Max(v, Vector256.Create(Min)), Vector256.Create(Max));
+        if (Clamp) v = Activation.Clamp(v, Vector256.Create(Min), Vector256.Create(Max));
         Avx.MaskStore(c, mask, v);
     }
 
@@ -154,7 +154,7 @@ internal unsafe struct TileStore
                 if (Accumulate) v += c[j];
                 if (Bias != null) v += Bias[i];
                 if (Residual != null) v += r[j];
-                if (Clamp) v = MathF.Min(MathF.Max(v, Min), Max);
+                if (Clamp) v = Activation.Clamp(v, Min, Max);
                 c[j] = v;
             }
         }

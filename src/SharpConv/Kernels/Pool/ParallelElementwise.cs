@@ -109,7 +109,7 @@ public static unsafe class ParallelElementwise
             for (; i + 16 <= count; i += 16)
             {
                 var v = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), ws, wb);
-                if (clamp) v = Vector512.Min(Vector512.Max(v, wlo), whi);
+                if (clamp) v = Activation.Clamp(v, wlo, whi);
                 v.Store(y + i);
             }
         }
@@ -118,7 +118,7 @@ public static unsafe class ParallelElementwise
         for (; i + Vector<float>.Count <= count; i += Vector<float>.Count)
         {
             var v = Vector.FusedMultiplyAdd(Vector.Load(x + i), vs, vb);
-            if (clamp) v = Vector.Min(Vector.Max(v, lo), hi);
+            if (clamp) v = Activation.Clamp(v, lo, hi);
             v.Store(y + i);
         }
         for (; i < count; i++)
