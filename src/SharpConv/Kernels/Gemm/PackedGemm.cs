@@ -281,22 +281,25 @@ internal unsafe struct GemmBody<TB> : IParallelBody where TB : struct, IBSource
                 float* ap = Job.A.Panel(group, mp) + k0 * MR;
                 int row0 = mp * MR;
                 int mValid = Math.Min(MR, Job.M - row0);
+                // One store description per row of tiles; only C and the residual move from tile to tile.
+                float* cRow = cBase + (long)row0 * Job.Ldc + n0;
+                float* rRow = last && rBase != null ? rBase + (long)row0 * Job.Ldc + n0 : null;
+                var st = new TileStore
+                {
+                    Ldc = Job.Ldc,
+                    Accumulate = !first,
+                    Bias = last && bias != null ? bias + row0 : null,
+                    Ldr = Job.Ldc,
+                    Clamp = last && clamp,
+                    Min = Job.Activation.Min,
+                    Max = Job.Activation.Max,
+                };
                 for (int jp = 0; jp < nPanels; jp++)
                 {
                     int col0 = n0 + jp * NR;
                     int nValid = Math.Min(NR, Job.N - col0);
-                    var st = new TileStore
-                    {
-                        C = cBase + (long)row0 * Job.Ldc + col0,
-                        Ldc = Job.Ldc,
-                        Accumulate = !first,
-                        Bias = last && bias != null ? bias + row0 : null,
-                        Residual = last && rBase != null ? rBase + (long)row0 * Job.Ldc + col0 : null,
-                        Ldr = Job.Ldc,
-                        Clamp = last && clamp,
-                        Min = Job.Activation.Min,
-                        Max = Job.Activation.Max,
-                    };
+                    st.C = cRow + jp * NR;
+                    st.Residual = rRow == null ? null : rRow + jp * NR;
                     if (last && PackedGemm.PrefetchTiles) PrefetchNextTile(cBase, rBase, mp, jp, nPanels, mp1, n0, MR, NR);
                     bool strided = inPlace && jp != partialPanel;
                     float* bp = strided ? Source.Row(batch, group, k0, col0, NR, null) : bPack + (inPlace ? 0 : jp * kc * NR);

@@ -170,16 +170,22 @@ internal unsafe struct TileStore
         Finish(v0, i, 0).Store(C + (nint)i * Ldc); FinishMasked(v1, mask, i, 8);
     }
 
-    /// <summary>Scalar epilogue for a partial tile: the kernel wrote raw sums to <paramref name="tmp"/> (stride
+    /// <summary>Epilogue for a partial tile: the kernel wrote raw sums to <paramref name="tmp"/> (stride
     /// <paramref name="ldt"/>); merge the valid <paramref name="rows"/>×<paramref name="cols"/> corner into C.
     /// Same operations in the same order as the vector path, so results are bit-identical.</summary>
     public readonly void MergePartial(float* tmp, int ldt, int rows, int cols)
     {
+        // Whole vectors first: a matrix whose rows are not a multiple of MR (64 rows on the 6-row AVX2 kernel, 16 on
+        // any) sends every tile of its last row panel here, and scalar merging made those tiles several times slower.
+        bool v512 = Vector512.IsHardwareAccelerated, v256 = Vector256.IsHardwareAccelerated;
         for (int i = 0; i < rows; i++)
         {
             float* c = C + (nint)i * Ldc;
             float* r = Residual + (nint)i * Ldr;
-            for (int j = 0; j < cols; j++)
+            int j = 0;
+            if (v512) for (; j + 16 <= cols; j += 16) Finish(Vector512.Load(tmp + i * ldt + j), i, j).Store(c + j);
+            if (v256) for (; j + 8 <= cols; j += 8) Finish(Vector256.Load(tmp + i * ldt + j), i, j).Store(c + j);
+            for (; j < cols; j++)
             {
                 float v = tmp[i * ldt + j];
                 if (Accumulate) v += c[j];
