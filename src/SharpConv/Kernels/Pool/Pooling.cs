@@ -214,8 +214,7 @@ public static unsafe class Pooling
             }
             for (int plane = begin; plane < end; plane++)
                 if (Flat) FlatMax(plane, row);
-                else if (VectorRows && Avx512F.IsSupported) RowsMax(plane, row);
-                else if (VectorRows) RowsMax256(plane, row);
+                else if (VectorRows) RowsMax(plane, row);
                 else Plane(plane, row);
         }
 
@@ -275,8 +274,9 @@ public static unsafe class Pooling
         /// <summary>
         /// Max pooling row by row with no scalar outputs: the window's rows are reduced into a buffer that has −∞
         /// before and after the input row (the padding and the ceil-mode overhang), so every output — borders
-        /// included — is the max of S vector loads (stride 2: even lanes of two loads by a permute), 16 at a time, the
-        /// row's last vector stored under a mask (the next cells belong to the next row or another thread's plane).
+        /// included — is the max of S vector loads (stride 2: the even lanes of two loads), 16 at a time with AVX-512
+        /// and 8 with AVX2, the row's last vector stored under a mask (the next cells belong to the next row or
+        /// another thread's plane).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void RowsMax(int plane, float* buffer)
@@ -288,70 +288,67 @@ public static unsafe class Pooling
             int total = RowFloats(p);
             new Span<float>(buffer, p.PadLeft).Fill(float.NegativeInfinity);
             new Span<float>(row + W, total - p.PadLeft - W).Fill(float.NegativeInfinity);
-            var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-            var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            bool wide = Avx512F.IsSupported;
             for (int op = 0; op < OP; op++)
             {
                 int hs = Math.Max(op * p.StrideH - p.PadTop, 0), he = Math.Min(op * p.StrideH - p.PadTop + p.R, H);
                 ReduceRows(x, W, hs, he, row, isMax: true);
                 float* yr = y + (long)op * OQ;
-                for (int q = 0; q < OQ; q += 16)
-                {
-                    float* base0 = row + q * p.StrideW - p.PadLeft;
-                    Vector512<float> mv;
-                    if (p.StrideW == 1)
-                    {
-                        mv = Vector512.Load(base0);
-                        for (int s = 1; s < p.S; s++) mv = Vector512.Max(mv, Vector512.Load(base0 + s));
-                    }
-                    else
-                    {
-                        mv = Avx512F.PermuteVar16x32x2(Vector512.Load(base0), even, Vector512.Load(base0 + 16));
-                        for (int s = 1; s < p.S; s++)
-                            mv = Vector512.Max(mv, Avx512F.PermuteVar16x32x2(Vector512.Load(base0 + s), even, Vector512.Load(base0 + s + 16)));
-                    }
-                    if (q + 16 <= OQ) mv.Store(yr + q);
-                    else Avx512F.MaskStore(yr + q, Vector512.LessThan(lanes, Vector512.Create(OQ - q)).AsSingle(), mv);
-                }
+                if (wide) HorizontalMax512(row - p.PadLeft, yr);
+                else HorizontalMax256(row - p.PadLeft, yr);
             }
         }
 
-        /// <summary><see cref="RowsMax"/> with AVX2: 8 outputs a vector (stride 2: even lanes of two loads by a
-        /// shuffle within 128-bit halves and a 64-bit permute), the row's last vector stored under a mask.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void RowsMax256(int plane, float* buffer)
+        /// <summary>The outputs of one reduced row (<paramref name="padded"/> starts at the left padding), 16 a vector.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        private readonly void HorizontalMax512(float* padded, float* yr)
         {
             var p = P;
-            int H = p.H, W = p.W, OP = p.P, OQ = p.Q;
-            float* x = InputPlane(plane), y = OutputPlane(plane);
-            float* row = buffer + p.PadLeft;
-            int total = RowFloats(p);
-            new Span<float>(buffer, p.PadLeft).Fill(float.NegativeInfinity);
-            new Span<float>(row + W, total - p.PadLeft - W).Fill(float.NegativeInfinity);
-            var lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-            var tail = Vector256.LessThan(lanes, Vector256.Create(OQ % 8)).AsSingle();
-            for (int op = 0; op < OP; op++)
+            int OQ = p.Q;
+            var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            for (int q = 0; q < OQ; q += 16)
             {
-                int hs = Math.Max(op * p.StrideH - p.PadTop, 0), he = Math.Min(op * p.StrideH - p.PadTop + p.R, H);
-                ReduceRows(x, W, hs, he, row, isMax: true);
-                float* yr = y + (long)op * OQ;
-                for (int q = 0; q < OQ; q += 8)
+                float* base0 = padded + q * p.StrideW;
+                Vector512<float> mv;
+                if (p.StrideW == 1)
                 {
-                    float* base0 = row + q * p.StrideW - p.PadLeft;
-                    Vector256<float> mv;
-                    if (p.StrideW == 1)
-                    {
-                        mv = Vector256.Load(base0);
-                        for (int s = 1; s < p.S; s++) mv = Vector256.Max(mv, Vector256.Load(base0 + s));
-                    }
-                    else
-                    {
-                        mv = Even256(base0);
-                        for (int s = 1; s < p.S; s++) mv = Vector256.Max(mv, Even256(base0 + s));
-                    }
-                    if (q + 8 <= OQ) mv.Store(yr + q);
-                    else Avx.MaskStore(yr + q, tail, mv);
+                    mv = Vector512.Load(base0);
+                    for (int s = 1; s < p.S; s++) mv = Vector512.Max(mv, Vector512.Load(base0 + s));
                 }
+                else
+                {
+                    mv = Avx512F.PermuteVar16x32x2(Vector512.Load(base0), even, Vector512.Load(base0 + 16));
+                    for (int s = 1; s < p.S; s++)
+                        mv = Vector512.Max(mv, Avx512F.PermuteVar16x32x2(Vector512.Load(base0 + s), even, Vector512.Load(base0 + s + 16)));
+                }
+                if (q + 16 <= OQ) mv.Store(yr + q);
+                else Avx512F.MaskStore(yr + q, Vector512.LessThan(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create(OQ - q)).AsSingle(), mv);
+            }
+        }
+
+        /// <summary>The outputs of one reduced row with AVX2, 8 a vector (stride 2: even lanes of two loads by a
+        /// shuffle within 128-bit halves and a 64-bit permute).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        private readonly void HorizontalMax256(float* padded, float* yr)
+        {
+            var p = P;
+            int OQ = p.Q;
+            for (int q = 0; q < OQ; q += 8)
+            {
+                float* base0 = padded + q * p.StrideW;
+                Vector256<float> mv;
+                if (p.StrideW == 1)
+                {
+                    mv = Vector256.Load(base0);
+                    for (int s = 1; s < p.S; s++) mv = Vector256.Max(mv, Vector256.Load(base0 + s));
+                }
+                else
+                {
+                    mv = Even256(base0);
+                    for (int s = 1; s < p.S; s++) mv = Vector256.Max(mv, Even256(base0 + s));
+                }
+                if (q + 8 <= OQ) mv.Store(yr + q);
+                else Avx.MaskStore(yr + q, Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(OQ - q)).AsSingle(), mv);
             }
         }
 
