@@ -17,7 +17,7 @@ internal static unsafe class Program
         Console.WriteLine($"FMA peak (12 chains): V512 1T {peak1:F1} GFLOP/s, 2T {peak2:F1}; V256 1T {peak1y:F1}");
         if (what is "shapes") { ShapeProbe.Run(peak1); return; }
         if (what is "shapes-small") { ShapeProbe.Run(peak1, smallMaps: true); return; }
-        if (what is "pools") { ShapeProbe.Pools(); return; }
+        if (what is "pools") { ShapeProbe.Pools(args[1..]); return; }
         if (what is "folds") { ShapeProbe.Folds(); return; }
         if (what is "norms") { ShapeProbe.Norms(); return; }
         if (what is "batches") { ShapeProbe.Batches(); return; }

@@ -435,8 +435,9 @@ internal static class ShapeProbe
         Console.WriteLine($"{p} {alg} + max pool {pk}/{ps} p{pp}{(ceil ? " ceil" : "")} batch {batch} threads {threads}: apart {apart:F3} ms, fused {together:F3} ms ({fused.RowsPerBand} pooled rows a band)");
     }
 
-    public static void Pools()
+    public static void Pools(string[] a)
     {
+        int batch = a.Length > 0 ? int.Parse(a[0]) : 8, threads = a.Length > 1 ? int.Parse(a[1]) : 1;
         var shapes = new (string, SharpConv.Kernels.Pool.PoolParams)[]
         {
             ("googlenet 480@14 3x3s1p1", new(480, 14, 14, 3, 3, 1, pad: 1, ceilMode: true)),
@@ -449,24 +450,24 @@ internal static class ShapeProbe
             ("googlenet 192@56 3x3s2 ceil", new(192, 56, 56, 3, 3, 2, ceilMode: true)),
             ("squeeze 128@55 3x3s2 ceil", new(128, 55, 55, 3, 3, 2, ceilMode: true)),
         };
-        using var s1 = new Scheduler(1);
+        using var s1 = new Scheduler(threads);
         foreach (var (name, p) in shapes)
         {
-            var x = new float[8 * p.C * p.H * p.W]; new SeededRandom(1).FillUniform(x, -1, 1);
-            var y = new float[8 * p.C * p.P * p.Q];
-            var scratch = new float[SharpConv.Kernels.Pool.Pooling.ScratchElements(p, 1) + (1 << 20)];
+            var x = new float[batch * p.C * p.H * p.W]; new SeededRandom(1).FillUniform(x, -1, 1);
+            var y = new float[batch * p.C * p.P * p.Q];
+            var scratch = new float[SharpConv.Kernels.Pool.Pooling.ScratchElements(p, threads) + (1 << 20)];
             double[] ms = new double[3];
             for (int round = 0; round < 6; round++)
                 for (int variant = 0; variant < 3; variant++)
                 {
                     SharpConv.Kernels.Pool.Pooling.SmallMax = variant == 0;
                     SharpConv.Kernels.Pool.Pooling.FlatMax = variant <= 1;
-                    double t = 1.0 / Best(() => SharpConv.Kernels.Pool.Pooling.Max(x, 8, p, y, s1, scratch), 1e6);
+                    double t = 1.0 / Best(() => SharpConv.Kernels.Pool.Pooling.Max(x, batch, p, y, s1, scratch), 1e6);
                     ms[variant] = round == 0 ? t : Math.Min(ms[variant], t);
                 }
             SharpConv.Kernels.Pool.Pooling.FlatMax = true;
             SharpConv.Kernels.Pool.Pooling.SmallMax = true;
-            Console.WriteLine($"{name,-30} batch 8: registers {ms[0]:F3} ms, flat {ms[1]:F3} ms, rows {ms[2]:F3} ms");
+            Console.WriteLine($"{name,-30} batch {batch} threads {threads}: registers {ms[0]:F3} ms, flat {ms[1]:F3} ms, rows {ms[2]:F3} ms");
         }
     }
 
