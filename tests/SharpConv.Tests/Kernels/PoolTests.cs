@@ -66,6 +66,31 @@ public class PoolTests
         }
     }
 
+    /// <summary>A NaN anywhere in a window makes that window's max NaN on every path (the vector maxima take a NaN
+    /// from either operand), as in the reference; the other windows are unaffected.</summary>
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MaxPoolingPropagatesNaN(PoolParams p)
+    {
+        if (p.StrideW == int.MaxValue || (long)p.H * p.W > 20_000) return;   // those shapes test sizes, not values
+        const int batch = 2;
+        var x = KernelAssert.Random(batch * p.C * p.H * p.W, 11);
+        var rng = new Random(5);
+        for (int i = 0; i < 1 + x.Length / 97; i++) x[rng.Next(x.Length)] = float.NaN;
+        var want = new float[batch * p.C * p.P * p.Q];
+        PoolingReference.Run(x, batch, p, want, isMax: true);
+        Assert.Contains(want, float.IsNaN);
+        foreach (int t in new[] { 1, 2 })
+        {
+            using var s = new Scheduler(t);
+            var got = new float[want.Length];
+            Pooling.Max(x, batch, p, got, s, new float[Pooling.ScratchElements(p, t)]);
+            for (int i = 0; i < want.Length; i++)
+                if (float.IsNaN(want[i]) || float.IsNaN(got[i])) Assert.True(float.IsNaN(want[i]) && float.IsNaN(got[i]), $"{p} T{t} output {i}: want {want[i]}, got {got[i]}");
+                else Assert.Equal(want[i], got[i]);
+        }
+    }
+
     [Fact]
     public void CeilModeOutputSizesMatchPyTorch()
     {
