@@ -13,7 +13,7 @@ namespace SharpConv.Kernels;
 /// <c>maxps</c>/<c>minps</c> each (bound first): NaN passes through, and a value equal to a bound — a −0 at a +0
 /// bound included — is kept as it is. Every width and the scalar code use it, so all paths give the same bits.
 /// (<c>Vector256.Max</c>'s IEEE maximum costs eight instructions on AVX2 for the ±0 and NaN cases: in the epilogue
-/// of a 16-deep GEMM tile that was a quarter of the tile's time on Zen 3.)
+/// of a 16-deep GEMM tile that was a quarter of the tile's time on an AVX2-only Zen 1.)
 /// </para>
 /// </summary>
 /// <param name="Min">Lower bound (−∞ for none).</param>

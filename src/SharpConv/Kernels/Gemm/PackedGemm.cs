@@ -28,7 +28,7 @@ public static unsafe class PackedGemm
     internal static int InPlaceMaxPanels = 4;
 
     /// <summary>Prefetch of the next tile's C and residual lines and of B rows ahead of the packing (a measurement
-    /// knob; never changes results). On with AVX-512, where it was measured to pay on Zen 4; off without, as on Zen 3
+    /// knob; never changes results). On with AVX-512, where it was measured to pay on Zen 4; off without, as on the AVX2-only Zen 1
     /// the software prefetches cost more than they saved (`KernelProbe knob prefetch`, 1 thread: 16→64 1×1 @55 0.384
     /// vs 0.348 ms off, 64→256 @56 3.29 vs 3.17, 128→16 @55 0.546 vs 0.534; deeper layers within ±1 %).</summary>
     internal static bool PrefetchTiles = Avx512F.IsSupported;

@@ -20,7 +20,7 @@ namespace SharpConv.Kernels.Gemm;
 /// thread count and every batch size.
 /// </para>
 /// Used where Vector512 or Vector256 is accelerated (<see cref="IsSupported"/>); elsewhere callers use
-/// <see cref="PackedGemm"/>. Without it, AlexNet's 9216→4096 at batch 1 on Zen 3 ran as a GEMM whose one valid column
+/// <see cref="PackedGemm"/>. Without it, AlexNet's 9216→4096 at batch 1 on an AVX2-only Zen 1 ran as a GEMM whose one valid column
 /// filled a 16-column tile: 16.8 ms (9 GB/s of weights) against ONNX Runtime's 8.1.
 /// </summary>
 public sealed unsafe class PackedGemv

@@ -92,7 +92,7 @@ public static unsafe class Pooling
     // Stride 1 only: with stride 2 the flat passes compute 4× the outputs needed and lose to the row path (measured:
     // GoogLeNet's 3×3/1 pools on 7–28 maps 1.4–2× faster flat, the 3×3/2 stems 2.5× slower).
     // Below 14 columns the vectorised row path is faster (GoogLeNet's 7×7 pools: 0.80 vs 1.02 ms at batch 8).
-    // With AVX2 (8-lane rows) the row path wins at stride 1 too (`KernelProbe pools`, batch 8, one thread, Zen 3:
+    // With AVX2 (8-lane rows) the row path wins at stride 1 too (`KernelProbe pools`, batch 8, one thread, AVX2-only Zen 1:
     // 480@14 2.86 vs 3.19 ms, 192@28 2.99 vs 3.20, 832@7 2.26 vs 2.27), so there the flat path is AVX-512's only.
     private static bool Flat(in PoolParams p) => FlatMax && (Avx512F.IsSupported || !Avx2.IsSupported) && p.StrideH == 1 && p.StrideW == 1 && p.W >= 14 && (long)PaddedW(p) * PaddedH(p) <= MaxFlatPlane;
 
@@ -121,7 +121,7 @@ public static unsafe class Pooling
         : p.W + 16;
 
     // Max pooling of rows with every output vectorised (16 at a time with AVX-512, 8 with AVX2; masked tail):
-    // horizontal stride 1 or 2. Without the AVX2 path SqueezeNet 1.1's 128@55 3×3/2 pool on Zen 3 ran its
+    // horizontal stride 1 or 2. Without the AVX2 path SqueezeNet 1.1's 128@55 3×3/2 pool on an AVX2-only Zen 1 ran its
     // horizontal windows one scalar output at a time: 0.36 ms at batch 1 on 2 threads against ONNX Runtime's 0.06.
     private static bool VectorRows(in PoolParams p) => (Avx512F.IsSupported || Avx2.IsSupported) && p.StrideW is 1 or 2;
 
@@ -385,7 +385,7 @@ public static unsafe class Pooling
         /// The larger of each pair, NaN where either is NaN (as <see cref="Math.Max(double, double)"/>), in three AVX
         /// instructions: <c>maxps</c> returns its second operand when either is NaN, and a blend restores a NaN of the
         /// first. <c>Vector256.Max</c> spends eight on AVX2 (its IEEE ±0 rule), which made up most of a 3×3/2 pool's
-        /// time on Zen 3. Where both are zeros of opposite sign, either zero may come out (they compare equal).
+        /// time on an AVX2-only Zen 1. Where both are zeros of opposite sign, either zero may come out (they compare equal).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static Vector256<float> MaxNaN(Vector256<float> a, Vector256<float> b) =>
