@@ -123,12 +123,45 @@ internal sealed unsafe class Winograd : PreparedConv
             tilesPerBlock = _kr.NR;
             blocks = (total + tilesPerBlock - 1) / tilesPerBlock;
         }
+        else if (threads > 1 && blocks < 4 * threads)
+        {
+            // A few blocks: the block size that balances the threads best. SqueezeNet's 16→64 @55 at batch 1 has 196
+            // tiles: blocks of 64 gave one thread 128 tiles and the other 68 (2 threads ran 1.56× one).
+            tilesPerBlock = BalancedBlock(total, threads);
+            blocks = (total + tilesPerBlock - 1) / tilesPerBlock;
+        }
         int kSplit = threads > 1 && blocks % threads != 0 && blocks < 4 * threads && tilesPerBlock == _t ? Math.Min(_u.Panels, threads) : 1;
         scheduler.For(blocks * kSplit, new Body
         {
             Conv = this, X = input, Y = output, OutStride = outStride, Residual = residual, Scratch = scratch, Batch = batch,
             Total = total, KSplit = kSplit, TilesPerBlock = tilesPerBlock,
         });
+    }
+
+    /// <summary>
+    /// Tiles per block (a multiple of NR, at most the L2-sized <c>_t</c>) whose blocks, claimed in order by
+    /// <paramref name="threads"/> threads, leave the busiest thread the fewest tiles; ties go to the larger block
+    /// (each block reuses its U panels over more tiles).
+    /// </summary>
+    private int BalancedBlock(int total, int threads)
+    {
+        int best = _t;
+        long bestSpan = long.MaxValue;
+        Span<long> load = stackalloc long[Math.Min(threads, 64)];
+        for (int size = _t; size >= _kr.NR; size -= _kr.NR)
+        {
+            load.Clear();
+            for (int start = 0; start < total; start += size)
+            {
+                int least = 0;
+                for (int t = 1; t < load.Length; t++) if (load[t] < load[least]) least = t;
+                load[least] += Math.Min(size, total - start);
+            }
+            long span = 0;
+            foreach (long l in load) span = Math.Max(span, l);
+            if (span < bestSpan) { bestSpan = span; best = size; }
+        }
+        return best;
     }
 
     private struct Body : IParallelBody
