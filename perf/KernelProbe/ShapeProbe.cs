@@ -384,6 +384,7 @@ internal static class ShapeProbe
         {
             "prefetch" => on => PackedGemm.PrefetchTiles = on,
             "inplace" => on => PackedGemm.InPlaceMaxPanels = on ? 4 : 0,
+            "inplaceall" => on => PackedGemm.InPlaceMaxPanels = on ? 1000 : 4,
             "maskedtails" => on => GemmKernel.MaskedTails = on,
             "wholerows" => on => Im2ColSource.VectorRows = on,
             _ => throw new ArgumentException($"unknown knob {knob}"),
