@@ -12,23 +12,29 @@ KERNELS = [  # (vector bits, MR, NV)
     (128, 6, 2),
 ]
 
-def gen(bits, mr, nv, stride=None, masked=False):
+def gen(bits, mr, nv, stride=None, masked=False, rows=None):
     """One micro-kernel. stride None: the GEMM kernel, A read from its packed k-major panel (MR values per k), B rows
     ldb apart (NR for a packed panel, the matrix's row length when B is read in place).
     stride 1/2/4: the direct-convolution kernel, A read in place from a padded input — MR output pixels of one row,
     `stride` input columns apart, at offsets[k] for tap k — so im2col is never built; the tile is then MR pixels x
     NR channels, B being the weights packed as right operand.
     masked: a GEMM kernel for the last, partial column panel: NV vectors (as many as the valid columns need), the last
-    stored under the mask TileStore.LastColumns gives — no scratch tile, no scalar merge."""
+    stored under the mask TileStore.LastColumns gives — no scratch tile, no scalar merge.
+    rows: a GEMM kernel for the last, partial row panel (full width): only its first `rows` rows are computed and
+    stored, A still read from the MR-row panel (MR values per k)."""
     V = f"Vector{bits}"
     T = f"{V}<float>"
     lanes = bits // 32
     nr = lanes * nv
     direct = stride is not None
-    name = f"Direct{bits}_{mr}x{nv}_s{stride}" if direct else f"Kernel{bits}_{mr}x{nv}" + ("m" if masked else "")
+    name = f"Direct{bits}_{mr}x{nv}_s{stride}" if direct else f"Kernel{bits}_{mr}x{nv}" + ("m" if masked else "") + (f"_rows{rows}" if rows else "")
+    astride = mr
+    if rows: mr = rows
     o = []
     if direct:
         o.append(f"    /// <summary>{mr} pixels (input stride {stride}) × {nr} channels with {V}: tile[i, 0..{nr}] = Σ_k x[offsets[k] + {stride}·i] · w[k, 0..{nr}].</summary>")
+    elif rows:
+        o.append(f"    /// <summary>The first {rows} rows of a {astride}×{nr} tile with {V} (A from a {astride}-row panel): C[0..{rows}, 0..{nr}] (op)= A-panel · B over <paramref name=\"kc\"/>, row k of B at b + k·<paramref name=\"ldb\"/>.</summary>")
     elif masked:
         o.append(f"    /// <summary>{mr}×{nr} tile with {V}, its last vector stored under a mask: C[0..{mr}, 0..{nr - lanes} + st.LastColumns] (op)= A-panel · B over <paramref name=\"kc\"/>, row k of B at b + k·<paramref name=\"ldb\"/>.</summary>")
     else:
@@ -47,7 +53,7 @@ def gen(bits, mr, nv, stride=None, masked=False):
         o.append(f"            {T} b{j} = {V}.Load(b + {j * lanes});")
     for i in range(mr):
         o.append(f"            {{ {T} ai = {V}.Create(a[{i * stride if direct else i}]); " + " ".join(f"c{i}_{j} = {V}.FusedMultiplyAdd(ai, b{j}, c{i}_{j});" for j in range(nv)) + " }")
-    o.append(f"            b += {nr};" if direct else f"            a += {mr}; b += ldb;")
+    o.append(f"            b += {nr};" if direct else f"            a += {astride}; b += ldb;")
     o.append("        }")
     # A local copy: its fields stay in registers across the row stores (through st the JIT reloads every field
     # after each store, as a store through a float* might change them).
@@ -82,6 +88,10 @@ out.append("internal static unsafe partial class MicroKernels")
 out.append("{")
 # The partial last column panel of each 512- and 256-bit kernel: 1 … NV vectors, the last one masked.
 MASKED = [(bits, mr, v) for (bits, mr, nv) in KERNELS if bits in (512, 256) for v in range(1, nv + 1)]
-out.append("\n\n".join([gen(*k) for k in KERNELS] + [gen(bits, mr, v, masked=True) for (bits, mr, v) in MASKED] + [gen(*k) for k in DIRECT_KERNELS]))
+# The partial last row panel of the 256-bit kernel, full width: 1 … MR − 1 rows (64 output channels leave 4 on the
+# 6-row panels, a squeeze's 16 leave 4). The 512-bit kernels' panels are picked by row count instead (GemmKernel.For).
+PARTIAL_ROWS = [(256, 6, 2, r) for r in range(1, 6)]
+out.append("\n\n".join([gen(*k) for k in KERNELS] + [gen(bits, mr, v, masked=True) for (bits, mr, v) in MASKED]
+    + [gen(bits, mr, nv, rows=r) for (bits, mr, nv, r) in PARTIAL_ROWS] + [gen(*k) for k in DIRECT_KERNELS]))
 out.append("}")
 open(sys.argv[1] if len(sys.argv) > 1 else "src/SharpConv/Kernels/Gemm/MicroKernels.g.cs", "w").write("\n".join(out) + "\n")

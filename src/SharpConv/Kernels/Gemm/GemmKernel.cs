@@ -44,7 +44,26 @@ internal sealed unsafe class GemmKernel
     public static readonly GemmKernel V512_12x2 = new(MicroKernelShape.V512_12x2, 12, 32, 16, &MicroKernels.Kernel512_12x2,
         &MicroKernels.Kernel512_12x1m, &MicroKernels.Kernel512_12x2m);
     public static readonly GemmKernel V256_6x2 = new(MicroKernelShape.V256_6x2, 6, 16, 8, &MicroKernels.Kernel256_6x2,
-        &MicroKernels.Kernel256_6x1m, &MicroKernels.Kernel256_6x2m);
+        &MicroKernels.Kernel256_6x1m, &MicroKernels.Kernel256_6x2m)
+    {
+        _rows1 = &MicroKernels.Kernel256_6x2_rows1, _rows2 = &MicroKernels.Kernel256_6x2_rows2, _rows3 = &MicroKernels.Kernel256_6x2_rows3,
+        _rows4 = &MicroKernels.Kernel256_6x2_rows4, _rows5 = &MicroKernels.Kernel256_6x2_rows5,
+    };
+
+    private delegate*<float*, float*, int, long, ref readonly TileStore, void> _rows1, _rows2, _rows3, _rows4, _rows5;
+
+    /// <summary>
+    /// The kernel for a full-width tile with only <paramref name="rows"/> (1 … MR − 1) valid rows — the last row panel
+    /// of a matrix whose rows are not a multiple of MR — computing and storing just those rows, or null where there is
+    /// none (only the 6-row AVX2 kernel has them; the 512-bit kernels are picked by row count) and the caller computes
+    /// a whole tile into scratch and merges it. Each valid element gets the same FMA chain and epilogue as with the
+    /// full kernel, so the bits do not change. Off with <see cref="MaskedTails"/>.
+    /// </summary>
+    public delegate*<float*, float*, int, long, ref readonly TileStore, void> PartialRowsFor(int rows)
+    {
+        if (!MaskedTails || Lanes != 8 || !Avx.IsSupported) return null;
+        return rows switch { 1 => _rows1, 2 => _rows2, 3 => _rows3, 4 => _rows4, 5 => _rows5, _ => null };
+    }
     public static readonly GemmKernel V128_6x2 = new(MicroKernelShape.V128_6x2, 6, 8, 4, &MicroKernels.Kernel128_6x2);
 
     /// <summary>The column count per-image tiles are computed in, for the batch-folding rule: 16 with AVX-512, where a

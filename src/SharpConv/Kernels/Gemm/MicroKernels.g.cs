@@ -603,6 +603,116 @@ internal static unsafe partial class MicroKernels
         s.Row256Masked(5, mask, c5_0, c5_1);
     }
 
+    /// <summary>The first 1 rows of a 6×16 tile with Vector256 (A from a 6-row panel): C[0..1, 0..16] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel256_6x2_rows1(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            { Vector256<float> ai = Vector256.Create(a[0]); c0_0 = Vector256.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector256.FusedMultiplyAdd(ai, b1, c0_1); }
+            a += 6; b += ldb;
+        }
+        TileStore s = st;
+        s.Row256(0, c0_0, c0_1);
+    }
+
+    /// <summary>The first 2 rows of a 6×16 tile with Vector256 (A from a 6-row panel): C[0..2, 0..16] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel256_6x2_rows2(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            { Vector256<float> ai = Vector256.Create(a[0]); c0_0 = Vector256.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector256.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector256<float> ai = Vector256.Create(a[1]); c1_0 = Vector256.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector256.FusedMultiplyAdd(ai, b1, c1_1); }
+            a += 6; b += ldb;
+        }
+        TileStore s = st;
+        s.Row256(0, c0_0, c0_1);
+        s.Row256(1, c1_0, c1_1);
+    }
+
+    /// <summary>The first 3 rows of a 6×16 tile with Vector256 (A from a 6-row panel): C[0..3, 0..16] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel256_6x2_rows3(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            { Vector256<float> ai = Vector256.Create(a[0]); c0_0 = Vector256.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector256.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector256<float> ai = Vector256.Create(a[1]); c1_0 = Vector256.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector256.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector256<float> ai = Vector256.Create(a[2]); c2_0 = Vector256.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector256.FusedMultiplyAdd(ai, b1, c2_1); }
+            a += 6; b += ldb;
+        }
+        TileStore s = st;
+        s.Row256(0, c0_0, c0_1);
+        s.Row256(1, c1_0, c1_1);
+        s.Row256(2, c2_0, c2_1);
+    }
+
+    /// <summary>The first 4 rows of a 6×16 tile with Vector256 (A from a 6-row panel): C[0..4, 0..16] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel256_6x2_rows4(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            { Vector256<float> ai = Vector256.Create(a[0]); c0_0 = Vector256.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector256.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector256<float> ai = Vector256.Create(a[1]); c1_0 = Vector256.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector256.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector256<float> ai = Vector256.Create(a[2]); c2_0 = Vector256.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector256.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector256<float> ai = Vector256.Create(a[3]); c3_0 = Vector256.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector256.FusedMultiplyAdd(ai, b1, c3_1); }
+            a += 6; b += ldb;
+        }
+        TileStore s = st;
+        s.Row256(0, c0_0, c0_1);
+        s.Row256(1, c1_0, c1_1);
+        s.Row256(2, c2_0, c2_1);
+        s.Row256(3, c3_0, c3_1);
+    }
+
+    /// <summary>The first 5 rows of a 6×16 tile with Vector256 (A from a 6-row panel): C[0..5, 0..16] (op)= A-panel · B over <paramref name="kc"/>, row k of B at b + k·<paramref name="ldb"/>.</summary>
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Kernel256_6x2_rows5(float* a, float* b, int kc, long ldb, ref readonly TileStore st)
+    {
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
+        Vector256<float> c4_0 = default; Vector256<float> c4_1 = default;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            { Vector256<float> ai = Vector256.Create(a[0]); c0_0 = Vector256.FusedMultiplyAdd(ai, b0, c0_0); c0_1 = Vector256.FusedMultiplyAdd(ai, b1, c0_1); }
+            { Vector256<float> ai = Vector256.Create(a[1]); c1_0 = Vector256.FusedMultiplyAdd(ai, b0, c1_0); c1_1 = Vector256.FusedMultiplyAdd(ai, b1, c1_1); }
+            { Vector256<float> ai = Vector256.Create(a[2]); c2_0 = Vector256.FusedMultiplyAdd(ai, b0, c2_0); c2_1 = Vector256.FusedMultiplyAdd(ai, b1, c2_1); }
+            { Vector256<float> ai = Vector256.Create(a[3]); c3_0 = Vector256.FusedMultiplyAdd(ai, b0, c3_0); c3_1 = Vector256.FusedMultiplyAdd(ai, b1, c3_1); }
+            { Vector256<float> ai = Vector256.Create(a[4]); c4_0 = Vector256.FusedMultiplyAdd(ai, b0, c4_0); c4_1 = Vector256.FusedMultiplyAdd(ai, b1, c4_1); }
+            a += 6; b += ldb;
+        }
+        TileStore s = st;
+        s.Row256(0, c0_0, c0_1);
+        s.Row256(1, c1_0, c1_1);
+        s.Row256(2, c2_0, c2_1);
+        s.Row256(3, c3_0, c3_1);
+        s.Row256(4, c4_0, c4_1);
+    }
+
     /// <summary>14 pixels (input stride 1) × 32 channels with Vector512: tile[i, 0..32] = Σ_k x[offsets[k] + 1·i] · w[k, 0..32].</summary>
     [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Direct512_14x2_s1(float* x, int* offsets, float* b, int kc, ref readonly TileStore st)

@@ -314,6 +314,11 @@ internal unsafe struct GemmBody<TB> : IParallelBody where TB : struct, IBSource
                         st.LastColumns = nValid - (nValid - 1) / kr.Lanes * kr.Lanes;
                         tail(ap, bp, kc, bStride, ref st);
                     }
+                    else if (nValid == NR && kr.PartialRowsFor(mValid) is var partialRows && partialRows != null)
+                    {
+                        // The last row panel: only its valid rows are computed and stored.
+                        partialRows(ap, bp, kc, bStride, ref st);
+                    }
                     else
                     {
                         // Edge tile: same kernel into a scratch tile, then the scalar epilogue merges the valid corner.
