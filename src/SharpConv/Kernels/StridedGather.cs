@@ -37,13 +37,14 @@ internal static unsafe class StridedGather
         }
         else if (Avx2.IsSupported && stride == 2)
         {
-            for (; j + 8 <= count && src + 2 * j + 16 <= end; j += 8)
-            {
-                // shuffle picks lanes 0,2 of each 128-bit half of both vectors; the 64-bit permute puts them in order.
-                var mixed = Avx.Shuffle(Vector256.Load(src + 2 * j), Vector256.Load(src + 2 * j + 8), 0b10_00_10_00);
-                Avx2.Permute4x64(mixed.AsDouble(), 0b11_01_10_00).AsSingle().Store(dst + j);
-            }
+            for (; j + 8 <= count && src + 2 * j + 16 <= end; j += 8) Even8(src + 2 * j).Store(dst + j);
         }
         for (; j < count; j++) dst[j] = src[(long)j * stride];
     }
+
+    /// <summary><c>src[0], src[2], …, src[14]</c> with AVX2 (reads 16 values): the shuffle picks lanes 0 and 2 of each
+    /// 128-bit half of both vectors, the 64-bit permute puts them in order. Also max pooling's stride-2 windows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Even8(float* src) =>
+        Avx2.Permute4x64(Avx.Shuffle(Vector256.Load(src), Vector256.Load(src + 8), 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
 }

@@ -30,6 +30,8 @@ internal sealed unsafe class GemmKernel
     /// <summary>Lanes of one vector of the kernel (16, 8 or 4).</summary>
     public readonly int Lanes;
     private readonly delegate*<float*, float*, int, long, ref readonly TileStore, void> _masked1, _masked2, _masked3;
+    // Partial-row kernels (1 … MR − 1 rows): set by the 6-row AVX2 kernel's initializer only.
+    private delegate*<float*, float*, int, long, ref readonly TileStore, void> _rows1, _rows2, _rows3, _rows4, _rows5;
 
     private GemmKernel(MicroKernelShape shape, int mr, int nr, int lanes, delegate*<float*, float*, int, long, ref readonly TileStore, void> fn,
         delegate*<float*, float*, int, long, ref readonly TileStore, void> masked1 = null,
@@ -50,20 +52,6 @@ internal sealed unsafe class GemmKernel
         _rows4 = &MicroKernels.Kernel256_6x2_rows4, _rows5 = &MicroKernels.Kernel256_6x2_rows5,
     };
 
-    private delegate*<float*, float*, int, long, ref readonly TileStore, void> _rows1, _rows2, _rows3, _rows4, _rows5;
-
-    /// <summary>
-    /// The kernel for a full-width tile with only <paramref name="rows"/> (1 … MR − 1) valid rows — the last row panel
-    /// of a matrix whose rows are not a multiple of MR — computing and storing just those rows, or null where there is
-    /// none (only the 6-row AVX2 kernel has them; the 512-bit kernels are picked by row count) and the caller computes
-    /// a whole tile into scratch and merges it. Each valid element gets the same FMA chain and epilogue as with the
-    /// full kernel, so the bits do not change. Off with <see cref="MaskedTails"/>.
-    /// </summary>
-    public delegate*<float*, float*, int, long, ref readonly TileStore, void> PartialRowsFor(int rows)
-    {
-        if (!MaskedTails || Lanes != 8 || !Avx.IsSupported) return null;
-        return rows switch { 1 => _rows1, 2 => _rows2, 3 => _rows3, 4 => _rows4, 5 => _rows5, _ => null };
-    }
     public static readonly GemmKernel V128_6x2 = new(MicroKernelShape.V128_6x2, 6, 8, 4, &MicroKernels.Kernel128_6x2);
 
     /// <summary>The column count per-image tiles are computed in, for the batch-folding rule: 16 with AVX-512, where a
@@ -89,6 +77,19 @@ internal sealed unsafe class GemmKernel
         if (!MaskedTails || (Lanes == 16 ? !Avx512F.IsSupported : !Avx.IsSupported)) return null;
         int vectors = (columns + Lanes - 1) / Lanes;
         return vectors switch { 1 => _masked1, 2 => _masked2, 3 => _masked3, _ => null };
+    }
+
+    /// <summary>
+    /// The kernel for a full-width tile with only <paramref name="rows"/> (1 … MR − 1) valid rows — the last row panel
+    /// of a matrix whose rows are not a multiple of MR — computing and storing just those rows, or null where there is
+    /// none (only the 6-row AVX2 kernel has them; the 512-bit kernels are picked by row count) and the caller computes
+    /// a whole tile into scratch and merges it. Each valid element gets the same FMA chain and epilogue as with the
+    /// full kernel, so the bits do not change. Off with <see cref="MaskedTails"/>.
+    /// </summary>
+    public delegate*<float*, float*, int, long, ref readonly TileStore, void> PartialRowsFor(int rows)
+    {
+        if (!MaskedTails || Lanes != 8 || !Avx.IsSupported) return null;
+        return rows switch { 1 => _rows1, 2 => _rows2, 3 => _rows3, 4 => _rows4, 5 => _rows5, _ => null };
     }
 
     public static GemmKernel Get(MicroKernelShape s) => s switch

@@ -29,6 +29,8 @@ public sealed unsafe class PackedGemv
     internal readonly int RB;
     /// <summary>Batch columns handled per pass over a panel's weights.</summary>
     internal readonly int NB;
+    /// <summary>Floats of a partial panel's scratch: the widest panel (64 rows) × the most columns a pass (4).</summary>
+    private const int PartialPanelFloats = 64 * 4;
     /// <summary>The vector width the kernel runs (and the panels are packed for).</summary>
     public SimdWidth Width { get; }
 
@@ -109,7 +111,7 @@ public sealed unsafe class PackedGemv
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Run(int begin, int end, int thread)
         {
-            float* tmpRaw = stackalloc float[64 * 4 + 16];
+            float* tmpRaw = stackalloc float[PartialPanelFloats + 16];
             float* tmp = (float*)(((nint)tmpRaw + 63) & ~(nint)63);   // whole cache lines for the vector stores
             for (int p = begin; p < end; p++)
             {

@@ -292,17 +292,10 @@ public static unsafe class Pooling
             for (int op = 0; op < OP; op++)
             {
                 int hs = Math.Max(op * p.StrideH - p.PadTop, 0), he = Math.Min(op * p.StrideH - p.PadTop + p.R, H);
+                ReduceRows(x, W, hs, he, row, isMax: true);
                 float* yr = y + (long)op * OQ;
-                if (wide)
-                {
-                    ReduceRows(x, W, hs, he, row, isMax: true);
-                    HorizontalMax512(row - p.PadLeft, yr, OQ, p.StrideW, p.S);
-                }
-                else
-                {
-                    VerticalMax256(x, W, hs, he, row);
-                    HorizontalMax256(row - p.PadLeft, yr, OQ, p.StrideW, p.S);
-                }
+                if (wide) HorizontalMax512(row - p.PadLeft, yr, OQ, p.StrideW, p.S);
+                else HorizontalMax256(row - p.PadLeft, yr, OQ, p.StrideW, p.S);
             }
         }
 
@@ -333,9 +326,9 @@ public static unsafe class Pooling
 
         /// <summary>
         /// <c>row[w]</c> = max over input rows [<paramref name="hs"/>, <paramref name="he"/>) in one pass of 8-lane
-        /// vectors, the last one loaded and stored under a mask (the −∞ past the row stays). <see cref="ReduceRows"/>
-        /// copies the first row, then maxes the others in, with a scalar tail: for 55-wide rows that was most of a
-        /// 3×3/2 pool's time (128@55 at batch 1: 0.32 ms on one thread against ORT's 0.06 on two).
+        /// vectors, the last one loaded and stored under a mask (the −∞ past the row stays): <see cref="ReduceRows"/>'s
+        /// max with AVX. Copying the first row and then maxing the others in, with a scalar tail, was most of a 3×3/2
+        /// pool's time on 55-wide rows (128@55 at batch 1: 0.32 ms on one thread against ORT's 0.06 on two).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         private static void VerticalMax256(float* x, int W, int hs, int he, float* row)
@@ -373,8 +366,8 @@ public static unsafe class Pooling
                 }
                 else
                 {
-                    mv = Even256(base0);
-                    for (int s = 1; s < S; s++) mv = MaxNaN(mv, Even256(base0 + s));
+                    mv = StridedGather.Even8(base0);
+                    for (int s = 1; s < S; s++) mv = MaxNaN(mv, StridedGather.Even8(base0 + s));
                 }
                 if (q + 8 <= OQ) mv.Store(yr + q);
                 else Avx.MaskStore(yr + q, Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(OQ - q)).AsSingle(), mv);
@@ -395,11 +388,6 @@ public static unsafe class Pooling
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static Vector<float> MaxNaN(Vector<float> a, Vector<float> b) =>
             Vector<float>.Count == 8 && Avx.IsSupported ? MaxNaN(a.AsVector256(), b.AsVector256()).AsVector() : Vector.Max(a, b);
-
-        /// <summary>src[0], src[2], …, src[14].</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector256<float> Even256(float* src) =>
-            Avx2.Permute4x64(Avx.Shuffle(Vector256.Load(src), Vector256.Load(src + 8), 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
 
         /// <summary>
         /// Max pooling of a whole small plane with no per-row bookkeeping (GoogLeNet's 3×3 branch pools on 14×14 and
@@ -465,6 +453,11 @@ public static unsafe class Pooling
         [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         private static void ReduceRows(float* x, int W, int hs, int he, float* row, bool isMax)
         {
+            if (isMax && Avx.IsSupported)
+            {
+                VerticalMax256(x, W, hs, he, row);
+                return;
+            }
             int VL = Vector<float>.Count;
             new ReadOnlySpan<float>(x + (long)hs * W, W).CopyTo(new Span<float>(row, W));
             for (int ih = hs + 1; ih < he; ih++)
