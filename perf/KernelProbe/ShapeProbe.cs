@@ -283,16 +283,17 @@ internal static class ShapeProbe
         public float Sink;
         public void Run(int begin, int end, int thread)
         {
-            var v = System.Runtime.Intrinsics.Vector512.Create(1f);
-            var acc = System.Runtime.Intrinsics.Vector512<float>.Zero;
+            // 256-bit stores exist on every machine kind here (AVX2 and AVX-512); streaming bandwidth does not depend on the width.
+            var v = System.Runtime.Intrinsics.Vector256.Create(1f);
+            var acc = System.Runtime.Intrinsics.Vector256<float>.Zero;
             for (int part = begin; part < end; part++)
             {
                 long from = (long)N * part / Parts / 16 * 16, to = (long)N * (part + 1) / Parts / 16 * 16;
-                for (long i = from; i < to; i += 16)
+                for (long i = from; i < to; i += 8)
                 {
-                    if (Mode == 0) System.Runtime.Intrinsics.Vector512.Store(v, A + i);
-                    else if (Mode == 1) System.Runtime.Intrinsics.X86.Avx512F.StoreAlignedNonTemporal(A + i, v);
-                    else acc += System.Runtime.Intrinsics.Vector512.Load(A + i);
+                    if (Mode == 0) System.Runtime.Intrinsics.Vector256.Store(v, A + i);
+                    else if (Mode == 1) System.Runtime.Intrinsics.X86.Avx.StoreAlignedNonTemporal(A + i, v);
+                    else acc += System.Runtime.Intrinsics.Vector256.Load(A + i);
                 }
             }
             Sink = acc[0];
@@ -371,7 +372,7 @@ internal static class ShapeProbe
     }
 
     /// <summary>A/B of one layer's chosen algorithm with a measurement knob on and off (<c>knob NAME C H W K R S stride
-    /// pad batch threads</c>; NAME: prefetch (PackedGemm.PrefetchTiles), inplace (PackedGemm.InPlaceMaxPanels 4/0), maskedtails
+    /// pad batch threads [cold]</c>, cold: after a 6 MB sweep, median of 9; NAME: prefetch (PackedGemm.PrefetchTiles), inplace (PackedGemm.InPlaceMaxPanels 4/0), maskedtails
     /// (GemmKernel.MaskedTails), wholerows (Im2ColSource.VectorRows)),
     /// interleaved, min of 7 rounds.</summary>
     public static void Knob(string[] a)
@@ -385,6 +386,11 @@ internal static class ShapeProbe
             "prefetch" => on => PackedGemm.PrefetchTiles = on,
             "inplace" => on => PackedGemm.InPlaceMaxPanels = on ? 4 : 0,
             "inplaceall" => on => PackedGemm.InPlaceMaxPanels = on ? 1000 : 4,
+            "ahead1" => on => PackedGemm.InPlaceAhead = on ? 1 : 0,
+            "ahead2" => on => PackedGemm.InPlaceAhead = on ? 2 : 0,
+            "ahead4" => on => PackedGemm.InPlaceAhead = on ? 4 : 0,
+            "ahead1vspack" => on => { PackedGemm.InPlaceAhead = on ? 1 : 0; PackedGemm.InPlaceMaxPanels = on ? 4 : 0; },
+            "panelmajor" => on => PackedGemm.PanelMajorInPlace = on,
             "maskedtails" => on => GemmKernel.MaskedTails = on,
             "wholerows" => on => Im2ColSource.VectorRows = on,
             _ => throw new ArgumentException($"unknown knob {knob}"),
@@ -394,14 +400,31 @@ internal static class ShapeProbe
         var (x, w, y) = LayerData(p, batch);
         var alg = ConvAlgorithmChooser.Choose(p, batch);
         var conv = PreparedConv.Create(alg, p, w, default, Activation.Relu);
+        bool cold = a.Length > 11 && a[11] == "cold";
+        var sweep = new float[6 << 18];
+        double Time()
+        {
+            if (!cold) return 1.0 / Best(() => conv.Execute(x, batch, y, default, s, scratch), 1e6);
+            // As inside a network: the layer's input was written a layer or two ago, and other data has passed since.
+            var times = new double[9];
+            for (int r = 0; r < times.Length; r++)
+            {
+                for (int e = 0; e < sweep.Length; e += 16) sweep[e] += 1f;
+                var sw = Stopwatch.StartNew();
+                conv.Execute(x, batch, y, default, s, scratch);
+                times[r] = sw.Elapsed.TotalMilliseconds;
+            }
+            Array.Sort(times);
+            return times[times.Length / 2];
+        }
         double on = double.MaxValue, off = double.MaxValue;
         for (int round = 0; round < 7; round++)
         {
-            set(true); on = Math.Min(on, 1.0 / Best(() => conv.Execute(x, batch, y, default, s, scratch), 1e6));
-            set(false); off = Math.Min(off, 1.0 / Best(() => conv.Execute(x, batch, y, default, s, scratch), 1e6));
+            set(true); on = Math.Min(on, Time());
+            set(false); off = Math.Min(off, Time());
         }
         set(true);
-        Console.WriteLine($"{p} batch {batch} threads {threads} {alg}: {knob} on {on:F3} ms, off {off:F3} ms");
+        Console.WriteLine($"{p} batch {batch} threads {threads} {alg}{(cold ? " cold" : "")}: {knob} on {on:F3} ms, off {off:F3} ms");
     }
 
     /// <summary>A convolution and the max pool after it, apart (the chosen algorithm, then the pooling kernel) and fused

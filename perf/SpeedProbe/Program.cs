@@ -1,6 +1,6 @@
 // SpeedProbe: SharpConv vs ONNX Runtime on the same ONNX file, same machine, same run, interleaved.
 // Usage: dotnet run -c Release --project perf/SpeedProbe -- [net ...] [-b 1,8] [-t 1,2] [-r rounds] [-profile] [-noort]
-//        [-vs noinplace|noinputnorm|packedb|nomasked|observer|nopoolfusion]: the second lane is SharpConv itself with that option changed instead of ORT
+//        [-vs noinplace|noinputnorm|packedb|nomasked|nosplit|observer|nopoolfusion]: the second lane is SharpConv itself with that option changed instead of ORT
 //        (an A/B in one process; observer: runs with a no-op step observer, the profiler's hook, to show it costs nothing)
 //        [-gap ms]: sleep before each timed lane (lets the other engine's threads settle)
 //        [-dist]: also single runs, alternating engines, as percentiles
@@ -100,9 +100,10 @@ foreach (var name in nets)
                 "noinputnorm" => CompileWithout(() => FuseInputNormPass.Enabled = false, () => FuseInputNormPass.Enabled = true),
                 "packedb" => null,
                 "nomasked" => null,
+                "nosplit" => null,
                 "observer" => null,
                 "nopoolfusion" => CompileWithout(() => FuseConvPoolPass.Enabled = false, () => FuseConvPoolPass.Enabled = true),
-                _ => throw new ArgumentException($"-vs: unknown variant '{versus}' (known: noinplace, noinputnorm, packedb, nomasked, observer, nopoolfusion)"),
+                _ => throw new ArgumentException($"-vs: unknown variant '{versus}' (known: noinplace, noinputnorm, packedb, nomasked, nosplit, observer, nopoolfusion)"),
             };
             CompiledNetwork CompileWithout(Action off, Action on)
             {
@@ -142,6 +143,17 @@ foreach (var name in nets)
                     SharpConv.Kernels.Gemm.GemmKernel.MaskedTails = false;
                     try { compiled.Run(input, otherOut); }
                     finally { SharpConv.Kernels.Gemm.GemmKernel.MaskedTails = true; }
+                };
+            }
+            if (versus == "nosplit")
+            {
+                // The same compiled network with every layer split over the threads, none over the batch (a run-time knob).
+                var otherOut = new Tensor(output.Shape, ortOut);
+                ort = () =>
+                {
+                    SharpConv.Compilation.BatchSplit.Enabled = false;
+                    try { compiled.Run(input, otherOut); }
+                    finally { SharpConv.Compilation.BatchSplit.Enabled = true; }
                 };
             }
             OrtValue? inV = null, outV = null; RunOptions? ro = null;

@@ -113,12 +113,15 @@ public sealed class CompiledNetwork : IDisposable
             context.Run.Cancellation = cancellation;
             for (int i = 0; i < inputs.Length; i++) inputs[i].Span.CopyTo(context.Slots[plan.InputSlots[i]].Span);
             var steps = plan.Steps;
+            var split = BatchSplit.Enabled ? context.Split : null;
             for (int s = 0; s < steps.Count; s++)
             {
                 cancellation.ThrowIfCancellationRequested();
                 var step = steps[s];
                 observer?.StepStarting(step);
-                if (!step.InPlace) step.Kernel.Execute(context.StepInputs[s], context.Slots[step.OutputSlot], context.Run);
+                if (step.InPlace) { }
+                else if (split is not null && plan.IsImageWise(s)) split.Run(s, cancellation);
+                else step.Kernel.Execute(context.StepInputs[s], context.Slots[step.OutputSlot], context.Run);
                 observer?.StepFinished(step);
             }
             for (int i = 0; i < outputs.Length; i++) context.Slots[plan.OutputSlots[i]].Span.CopyTo(outputs[i].Span);
@@ -175,7 +178,8 @@ public sealed class CompiledNetwork : IDisposable
                     : new Tensor(shape, arena.Slice((int)plan.SlotOffsets[i], (int)Tensor.ViewLength(shape, stride)), stride);
             }
             StepInputs = plan.Steps.Select(s => s.InputSlots.Select(i => Slots[i]).ToArray()).ToArray();
-            Run = new RunContext(AlignedBuffer(plan.ScratchElements), threads);
+            Run = new RunContext(AlignedBuffer(Math.Max(plan.ScratchElements, BatchSplit.RestScratchElements(plan, threads))), threads) { PlanBatch = plan.Batch };
+            Split = BatchSplit.Create(plan, Slots, threads, Run, AlignedBuffer);
         }
 
         /// <summary>
@@ -194,5 +198,7 @@ public sealed class CompiledNetwork : IDisposable
         public Tensor[] Slots { get; }
         public Tensor[][] StepInputs { get; }
         public RunContext Run { get; }
+        /// <summary>How the image-wise steps run with the batch cut over the threads (null: they do not).</summary>
+        public BatchSplit? Split { get; }
     }
 }

@@ -150,6 +150,10 @@ public sealed class ExecutionPlan
         }
         Steps = steps;
         ScratchElements = scratch;
+        // Steps whose images could run apart: the kernel computes each image alone, and every tensor it touches is an
+        // activation of this batch (a constant or a reshaped batch would not split along images).
+        bool HasBatch(int slot) => !IsConstantSlot[slot] && shapes[slot].Rank >= 1 && shapes[slot][0] == batch;
+        _imageWise = steps.Select(step => !step.InPlace && step.Kernel.ImageWise && HasBatch(step.OutputSlot) && step.InputSlots.All(HasBatch)).ToArray();
         InputSlots = graph.Inputs.Select(n => slotOf[n]).ToArray();
         OutputSlots = graph.Outputs.Select(n => slotOf[n]).ToArray();
         ConstantValues = nodes.Select(n => n.Op is Constant c ? c.Value : null).ToArray();
@@ -166,6 +170,13 @@ public sealed class ExecutionPlan
     public int Batch { get; }
     /// <summary>The steps in execution order.</summary>
     public IReadOnlyList<CompiledStep> Steps { get; }
+
+    private readonly bool[] _imageWise;
+
+    /// <summary>Whether step <paramref name="step"/> computes each image alone (<see cref="Kernel.ImageWise"/>) on
+    /// activations of this batch, so <see cref="BatchSplit"/> may run its images in parts.</summary>
+    internal bool IsImageWise(int step) => _imageWise[step];
+
     /// <summary>Shape of every value slot.</summary>
     public IReadOnlyList<Shape> SlotShapes { get; }
     /// <summary>Arena offset of every slot (−1 for constants, which live in their own tensors).</summary>

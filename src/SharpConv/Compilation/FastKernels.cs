@@ -169,6 +169,11 @@ internal sealed class ConvKernel : Kernel
     // Called when a plan for this batch size is made: prepares the variant it will run.
     public override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output) => Prepared(ChooseFor(output.N)).ScratchElements(output.N, _threads);
 
+    internal override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output, int planBatch, int threads) =>
+        Prepared(ChooseFor(planBatch)).ScratchElements(output.N, threads);
+
+    internal override bool ImageWise => true;
+
     // The residual shares the output's layout, so only a layer without one writes into a concatenation.
     internal override bool WritesImageStrided => !_residual;
 
@@ -177,7 +182,7 @@ internal sealed class ConvKernel : Kernel
     internal override bool ReadsImageStrided => _inputMap != null && !_residual;
 
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context) =>
-        Prepared(ChooseFor(output.Shape.N)).Execute(inputs[0].Span, inputs[0].ImageStride, output.Shape.N, output.Span, output.ImageStride,
+        Prepared(ChooseFor(context.PlanBatch > 0 ? context.PlanBatch : output.Shape.N)).Execute(inputs[0].Span, inputs[0].ImageStride, output.Shape.N, output.Span, output.ImageStride,
             _residual ? inputs[1].Span : default, context.Scheduler, context.Scratch.Span);
 }
 
@@ -268,6 +273,8 @@ internal sealed class PoolKernel : Kernel
 
     public override string Algorithm => _max ? "maxpool" : "avgpool";
     public override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output) => Pooling.ScratchElements(_p, _threads);
+    internal override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output, int planBatch, int threads) => Pooling.ScratchElements(_p, threads);
+    internal override bool ImageWise => true;
     internal override bool WritesImageStrided => true;
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context)
     {
@@ -311,6 +318,8 @@ internal sealed class ConvPoolKernel : Kernel
 
     public override string Algorithm => $"{FastKernels.NameOf(_layer.Algorithm)}+maxpool";
     public override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output) => _layer.ScratchElements(_threads);
+    internal override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output, int planBatch, int threads) => _layer.ScratchElements(threads);
+    internal override bool ImageWise => true;
     internal override bool WritesImageStrided => true;
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context) =>
         _layer.Execute(inputs[0].Span, output.Shape.N, output.Span, output.ImageStride, context.Scheduler, context.Scratch.Span);
@@ -320,6 +329,7 @@ internal sealed class ConvPoolKernel : Kernel
 internal sealed class GlobalAveragePoolKernel : Kernel
 {
     public override string Algorithm => "vector";
+    internal override bool ImageWise => true;
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context)
     {
         var s = inputs[0].Shape;
@@ -332,6 +342,7 @@ internal sealed class ClampKernel(Epilogue epilogue) : Kernel
 {
     private readonly Activation _activation = FastKernels.ToActivation(epilogue);
     public override string Algorithm => "vector";
+    internal override bool ImageWise => true;
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context) =>
         ParallelElementwise.Clamp(inputs[0].Span, output.Span, _activation, context.Scheduler);
 }
@@ -351,6 +362,7 @@ internal sealed class ScaleShiftKernel : Kernel
         _activation = FastKernels.ToActivation(epilogue);
     }
     public override string Algorithm => "vector";
+    internal override bool ImageWise => true;
     internal override bool ReadsImageStrided => true;
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context)
     {
@@ -365,6 +377,7 @@ internal sealed class ScaleShiftKernel : Kernel
 internal sealed class ConcatKernel(int axis) : Kernel
 {
     public override string Algorithm => "vector";
+    internal override bool ImageWise => axis >= 1;
     internal override bool WritesImageStrided => axis == 1;
     internal override bool ReadsImageStrided => axis == 1;
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context)
@@ -387,6 +400,7 @@ internal sealed class ConcatKernel(int axis) : Kernel
 internal sealed class AddKernel : Kernel
 {
     public override string Algorithm => "vector";
+    internal override bool ImageWise => true;
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context) =>
         ParallelElementwise.Add(inputs[0].Span, inputs[1].Span, output.Span, context.Scheduler);
 }

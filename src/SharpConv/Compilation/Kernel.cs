@@ -24,6 +24,18 @@ public abstract class Kernel
     /// <summary>Whether <see cref="Execute"/> reads input views whose images lie <see cref="Tensor.ImageStride"/> apart.</summary>
     internal virtual bool ReadsImageStrided => false;
 
+    /// <summary>
+    /// Whether every output image depends only on the same image of each input, so a plan may cut the batch into parts
+    /// that run on separate threads (<see cref="BatchSplit"/>). Such a kernel must give each image the same bits
+    /// whatever part it runs in: it runs the algorithms of <see cref="RunContext.PlanBatch"/>, not of the part's size.
+    /// </summary>
+    internal virtual bool ImageWise => false;
+
+    /// <summary>Scratch floats to run <paramref name="output"/>'s images — a part of a plan's batch of
+    /// <paramref name="planBatch"/> — on <paramref name="threads"/> threads. The default asks for what the whole-batch
+    /// execution would.</summary>
+    internal virtual long ScratchElements(IReadOnlyList<Shape> inputs, Shape output, int planBatch, int threads) => ScratchElements(inputs, output);
+
     /// <summary>Computes <paramref name="output"/> from <paramref name="inputs"/>.</summary>
     public abstract void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context);
 }
@@ -42,6 +54,9 @@ public sealed class RunContext
     public int Threads { get; }
     /// <summary>The parallel-for of this run (null: one thread, run inline). Each pooled run context owns one, so runs in flight never share workers.</summary>
     public Runtime.Scheduler? Scheduler { get; }
+    /// <summary>The batch size of the plan being run: kernels whose algorithm depends on the batch choose by it, also
+    /// when they are handed only a part of that batch (0: by the images they are handed).</summary>
+    internal int PlanBatch { get; init; }
     /// <summary>Cancellation of the current run (checked between steps; long kernels may check it too).</summary>
     public CancellationToken Cancellation { get; internal set; }
 }

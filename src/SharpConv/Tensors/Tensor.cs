@@ -62,6 +62,15 @@ public sealed class Tensor
     internal static long ViewLength(Shape shape, long imageStride) =>
         shape.Rank > 0 && shape[0] > 1 ? (shape[0] - 1) * imageStride + shape.ElementsFrom(1) : shape.ElementCount;
 
+    /// <summary>A view of images [<paramref name="first"/>, first + <paramref name="count"/>) of this tensor (dimension 0),
+    /// keeping its image stride.</summary>
+    internal Tensor Images(int first, int count)
+    {
+        var shape = Shape.WithBatch(count);
+        long stride = ImageStride;
+        return new Tensor(shape, _memory.Slice(checked((int)(first * stride)), checked((int)ViewLength(shape, stride))), stride);
+    }
+
     /// <summary>Number of elements.</summary>
     public int Length => _memory.Length;
 
