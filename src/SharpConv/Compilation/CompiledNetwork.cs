@@ -120,7 +120,7 @@ public sealed class CompiledNetwork : IDisposable
                 var step = steps[s];
                 observer?.StepStarting(step);
                 if (step.InPlace) { }
-                else if (split is not null && plan.IsImageWise(s)) split.Run(s, cancellation);
+                else if (split is not null && split.Covers(s)) split.Run(s, cancellation);
                 else step.Kernel.Execute(context.StepInputs[s], context.Slots[step.OutputSlot], context.Run);
                 observer?.StepFinished(step);
             }

@@ -173,6 +173,7 @@ internal sealed class ConvKernel : Kernel
         Prepared(ChooseFor(planBatch)).ScratchElements(output.N, threads);
 
     internal override bool ImageWise => true;
+    internal override long WeightElements => _conv.Weight.Value.Length;
 
     // The residual shares the output's layout, so only a layer without one writes into a concatenation.
     internal override bool WritesImageStrided => !_residual;
@@ -289,7 +290,11 @@ internal sealed class ConvPoolKernel : Kernel
     private readonly PooledConv _layer;
     private readonly int _threads;
 
-    private ConvPoolKernel(PooledConv layer, int threads) { _layer = layer; _threads = threads; }
+    private readonly long _weights;
+
+    private ConvPoolKernel(PooledConv layer, int threads, long weights) { _layer = layer; _threads = threads; _weights = weights; }
+
+    internal override long WeightElements => _weights;
 
     /// <summary>The algorithm the fused convolution runs on, where it can be fused (direct or im2col, bands that cut
     /// the pool exactly); else null.</summary>
@@ -313,7 +318,7 @@ internal sealed class ConvPoolKernel : Kernel
         // Two bands an image, or as many as the threads need at the compiled batch (the cut never changes the bits).
         int bands = Math.Max(2, (threads + input.N - 1) / input.N);
         var layer = PooledConv.TryCreate(algorithm, p, conv.Weight.Value.Span, bias, FastKernels.ToActivation(op.Epilogue), PoolParamsOf(op.Pool.Window, p), bands)!;
-        return new ConvPoolKernel(layer, threads);
+        return new ConvPoolKernel(layer, threads, conv.Weight.Value.Length);
     }
 
     public override string Algorithm => $"{FastKernels.NameOf(_layer.Algorithm)}+maxpool";

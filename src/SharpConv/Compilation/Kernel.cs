@@ -31,6 +31,9 @@ public abstract class Kernel
     /// </summary>
     internal virtual bool ImageWise => false;
 
+    /// <summary>Weights the kernel reads on every call (floats): a split batch has every thread read all of them.</summary>
+    internal virtual long WeightElements => 0;
+
     /// <summary>Scratch floats to run <paramref name="output"/>'s images — a part of a plan's batch of
     /// <paramref name="planBatch"/> — on <paramref name="threads"/> threads. The default asks for what the whole-batch
     /// execution would.</summary>
