@@ -101,6 +101,7 @@ foreach (var name in nets)
                 "packedb" => null,
                 "nomasked" => null,
                 "nosplit" => null,
+
                 "observer" => null,
                 "nopoolfusion" => CompileWithout(() => FuseConvPoolPass.Enabled = false, () => FuseConvPoolPass.Enabled = true),
                 _ => throw new ArgumentException($"-vs: unknown variant '{versus}' (known: noinplace, noinputnorm, packedb, nomasked, nosplit, observer, nopoolfusion)"),

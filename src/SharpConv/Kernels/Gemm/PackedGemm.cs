@@ -33,13 +33,6 @@ public static unsafe class PackedGemm
     /// vs 0.348 ms off, 64→256 @56 3.29 vs 3.17, 128→16 @55 0.546 vs 0.534; deeper layers within ±1 %).</summary>
     internal static bool PrefetchTiles = Avx512F.IsSupported;
 
-    /// <summary>Whether tiles that read B in place sweep every row panel of A over one B panel before the next (a
-    /// measurement knob; never changes results).</summary>
-    internal static bool PanelMajorInPlace = true;
-
-    /// <summary>How many B panels ahead tiles reading B in place request its lines (0: none; a measurement knob).</summary>
-    internal static int InPlaceAhead = 0;
-
     /// <summary>How many B rows ahead the packing requests.</summary>
     internal const int RowsAhead = 4;
 
@@ -255,6 +248,7 @@ internal unsafe struct GemmBody<TB> : IParallelBody where TB : struct, IBSource
         float* rBase = Job.Residual == null ? null : Job.Residual + cOff;
         float* bias = Job.Bias == null ? null : Job.Bias + group * Job.M;
         bool clamp = !Job.Activation.IsIdentity;
+        var fn = kr.Fn;
         // Few M panels reuse each packed B panel too little to pay for packing it (a copy of the whole input for
         // SqueezeNet's 16/32-channel squeezes): then whole B panels are read in place, only a partial last one is packed.
         long ldb = Source.InPlaceRowStride;
@@ -282,122 +276,58 @@ internal unsafe struct GemmBody<TB> : IParallelBody where TB : struct, IBSource
                 ScatterRow(src, nc, bPack + kk * NR, kc * NR, NR);
             }
 
-            var block = new BlockState
+            for (int mp = mp0; mp < mp1; mp++)
             {
-                K0 = k0, Kc = kc, Last = last, First = first, N0 = n0, NPanels = nPanels,
-                Batch = batch, Group = group, CBase = cBase, RBase = rBase, Bias = bias, Clamp = clamp,
-                InPlace = inPlace, PartialPanel = partialPanel, Ldb = ldb, BPack = bPack, TileTmp = tileTmp,
-            };
-            if (inPlace && PackedGemm.PanelMajorInPlace)
-            {
-                // B read in place: each NR-column panel is KC rows Ldb apart, one or two cache lines each, which only
-                // L1 keeps between row panels. So every row panel of A (few, small: they stay in L1) sweeps one B
-                // panel before the next panel is touched.
+                float* ap = Job.A.Panel(group, mp) + k0 * MR;
+                int row0 = mp * MR;
+                int mValid = Math.Min(MR, Job.M - row0);
+                // One store description per row of tiles; only C and the residual move from tile to tile.
+                float* cRow = cBase + (long)row0 * Job.Ldc + n0;
+                float* rRow = last && rBase != null ? rBase + (long)row0 * Job.Ldc + n0 : null;
+                var st = new TileStore
+                {
+                    Ldc = Job.Ldc,
+                    Accumulate = !first,
+                    Bias = last && bias != null ? bias + row0 : null,
+                    Ldr = Job.Ldc,
+                    Clamp = last && clamp,
+                    Min = Job.Activation.Min,
+                    Max = Job.Activation.Max,
+                };
                 for (int jp = 0; jp < nPanels; jp++)
                 {
-                    if (PackedGemm.InPlaceAhead > 0) PrefetchPanel(ref block, jp + PackedGemm.InPlaceAhead);
-                    for (int mp = mp0; mp < mp1; mp++)
+                    int col0 = n0 + jp * NR;
+                    int nValid = Math.Min(NR, Job.N - col0);
+                    st.C = cRow + jp * NR;
+                    st.Residual = rRow == null ? null : rRow + jp * NR;
+                    if (last && PackedGemm.PrefetchTiles) PrefetchNextTile(cBase, rBase, mp, jp, nPanels, mp1, n0, MR, NR);
+                    bool strided = inPlace && jp != partialPanel;
+                    float* bp = strided ? Source.Row(batch, group, k0, col0, NR, null) : bPack + (inPlace ? 0 : jp * kc * NR);
+                    long bStride = strided ? ldb : NR;
+                    if (mValid == MR && nValid == NR)
                     {
-                        var st = RowStore(mp, ref block);
-                        MicroTile(mp, jp, mp1, ref st, ref block);
+                        fn(ap, bp, kc, bStride, ref st);
+                    }
+                    else if (mValid == MR && kr.MaskedFor(nValid) is var tail && tail != null)
+                    {
+                        // The last column panel: only the vectors its columns need, the last one masked.
+                        st.LastColumns = nValid - (nValid - 1) / kr.Lanes * kr.Lanes;
+                        tail(ap, bp, kc, bStride, ref st);
+                    }
+                    else if (nValid == NR && kr.PartialRowsFor(mValid) is var partialRows && partialRows != null)
+                    {
+                        // The last row panel: only its valid rows are computed and stored.
+                        partialRows(ap, bp, kc, bStride, ref st);
+                    }
+                    else
+                    {
+                        // Edge tile: same kernel into a scratch tile, then the scalar epilogue merges the valid corner.
+                        var raw = new TileStore { C = tileTmp, Ldc = NR };
+                        fn(ap, bp, kc, bStride, ref raw);
+                        st.MergePartial(tileTmp, NR, mValid, nValid);
                     }
                 }
             }
-            else
-            {
-                for (int mp = mp0; mp < mp1; mp++)
-                {
-                    // One store description per row of tiles; only C and the residual move from tile to tile.
-                    var st = RowStore(mp, ref block);
-                    for (int jp = 0; jp < nPanels; jp++) MicroTile(mp, jp, mp1, ref st, ref block);
-                }
-            }
-        }
-    }
-
-    /// <summary>Requests the cache lines of in-place B panel <paramref name="jp"/> (KC rows Ldb apart: too many short
-    /// runs for the hardware prefetcher to follow).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    private readonly void PrefetchPanel(ref BlockState b, int jp)
-    {
-        if (jp >= b.NPanels || jp == b.PartialPanel) return;
-        int NR = Job.A.Kernel.NR;
-        float* row = Source.Row(b.Batch, b.Group, b.K0, b.N0 + jp * NR, NR, null);
-        for (int kk = 0; kk < b.Kc; kk++, row += b.Ldb)
-        {
-            Sse.Prefetch0(row);
-            Sse.Prefetch0(row + NR - 1);
-        }
-    }
-
-    /// <summary>What every micro-tile of one K block of one work item shares.</summary>
-    private struct BlockState
-    {
-        public int K0, Kc, N0, NPanels, Batch, Group, PartialPanel;
-        public bool First, Last, Clamp, InPlace;
-        public float* CBase, RBase, Bias, BPack, TileTmp;
-        public long Ldb;
-    }
-
-    /// <summary>The store description of row panel <paramref name="mp"/> (C and the residual at its column 0).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    private readonly TileStore RowStore(int mp, ref BlockState b)
-    {
-        int row0 = mp * Job.A.Kernel.MR;
-        return new TileStore
-        {
-            C = b.CBase + (long)row0 * Job.Ldc + b.N0,
-            Residual = b.Last && b.RBase != null ? b.RBase + (long)row0 * Job.Ldc + b.N0 : null,
-            Ldc = Job.Ldc,
-            Accumulate = !b.First,
-            Bias = b.Last && b.Bias != null ? b.Bias + row0 : null,
-            Ldr = Job.Ldc,
-            Clamp = b.Last && b.Clamp,
-            Min = Job.Activation.Min,
-            Max = Job.Activation.Max,
-        };
-    }
-
-    /// <summary>Micro-tile (<paramref name="mp"/>, <paramref name="jp"/>) of the block; <paramref name="rowStore"/> is
-    /// <see cref="RowStore"/>(mp), its C and residual still at the row panel's column 0.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    private readonly void MicroTile(int mp, int jp, int mp1, ref TileStore rowStore, ref BlockState b)
-    {
-        var kr = Job.A.Kernel;
-        int MR = kr.MR, NR = kr.NR;
-        float* ap = Job.A.Panel(b.Group, mp) + b.K0 * MR;
-        int mValid = Math.Min(MR, Job.M - mp * MR);
-        int col0 = b.N0 + jp * NR;
-        int nValid = Math.Min(NR, Job.N - col0);
-        var st = rowStore;
-        st.C += jp * NR;
-        if (st.Residual != null) st.Residual += jp * NR;
-        if (b.Last && PackedGemm.PrefetchTiles) PrefetchNextTile(b.CBase, b.RBase, mp, jp, b.NPanels, mp1, b.N0, MR, NR);
-        bool strided = b.InPlace && jp != b.PartialPanel;
-        float* bp = strided ? Source.Row(b.Batch, b.Group, b.K0, col0, NR, null) : b.BPack + (b.InPlace ? 0 : jp * b.Kc * NR);
-        long bStride = strided ? b.Ldb : NR;
-        int kc = b.Kc;
-        if (mValid == MR && nValid == NR)
-        {
-            kr.Fn(ap, bp, kc, bStride, ref st);
-        }
-        else if (mValid == MR && kr.MaskedFor(nValid) is var tail && tail != null)
-        {
-            // The last column panel: only the vectors its columns need, the last one masked.
-            st.LastColumns = nValid - (nValid - 1) / kr.Lanes * kr.Lanes;
-            tail(ap, bp, kc, bStride, ref st);
-        }
-        else if (nValid == NR && kr.PartialRowsFor(mValid) is var partialRows && partialRows != null)
-        {
-            // The last row panel: only its valid rows are computed and stored.
-            partialRows(ap, bp, kc, bStride, ref st);
-        }
-        else
-        {
-            // Edge tile: same kernel into a scratch tile, then the scalar epilogue merges the valid corner.
-            var raw = new TileStore { C = b.TileTmp, Ldc = NR };
-            kr.Fn(ap, bp, kc, bStride, ref raw);
-            st.MergePartial(b.TileTmp, NR, mValid, nValid);
         }
     }
 
