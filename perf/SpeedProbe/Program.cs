@@ -2,7 +2,10 @@
 // Usage: dotnet run -c Release --project perf/SpeedProbe -- [net ...] [-b 1,8] [-t 1,2] [-r rounds] [-profile] [-noort]
 //        [-vs noinplace|noinputnorm|packedb|nomasked|nosplit|observer|nopoolfusion]: the second lane is SharpConv itself with that option changed instead of ORT
 //        (an A/B in one process; observer: runs with a no-op step observer, the profiler's hook, to show it costs nothing)
-//        [-gap ms]: sleep before each timed lane (lets the other engine's threads settle)
+//        [-gap ms]: sleep before each timed lane and each lane of a pair (lets the other engine's threads settle: our
+//        workers spin up to Scheduler.SpinMicroseconds after a run)
+//        [-ortspin]: ORT's intra-op threads spin between parallel sections (its default; off otherwise, since they go on
+//        spinning into the other lane's time)
 //        [-dist]: also single runs, alternating engines, as percentiles
 //        [-pairs N]: also N short adjacent pairs (about 75 ms a lane, order alternating): the median and quartiles of the
 //        per-pair ratio, which a slow phase of the shared machine hits on both sides of a pair alike
@@ -19,6 +22,7 @@ int[] batches = [1, 8], threadCounts = [1, 2];
 int rounds = 5;
 bool profile = false, noOrt = false, layers = false, ortNodes = false;
 string? versus = null;
+bool ortSpin = false;   // ORT's intra-op threads spin between parallel sections (its default); off unless asked, as they keep spinning into the other lane's time
 int gapMs = 0;
 bool dist = false, series = false;
 int pairs = 0;
@@ -31,6 +35,7 @@ for (int i = 0; i < args.Length; i++)
         case "-r": rounds = int.Parse(args[++i]); break;
         case "-profile": profile = true; break;
         case "-noort": noOrt = true; break;
+        case "-ortspin": ortSpin = true; break;
         case "-layers": layers = true; break;
         case "-ortnodes": ortNodes = true; break;
         case "-vs": versus = args[++i]; noOrt = true; break;
@@ -82,7 +87,7 @@ foreach (var name in nets)
                 GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
                 ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             };
-            so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            so.AddSessionConfigEntry("session.intra_op.allow_spinning", ortSpin ? "1" : "0");
             session = new InferenceSession(path, so);
         }
         foreach (int batch in batches)
@@ -228,8 +233,8 @@ foreach (var name in nets)
                 for (int r = 0; r < pairs; r++)
                 {
                     double a, b;
-                    if (r % 2 == 0) { a = TimeN(sharp, n); b = TimeN(ort, n); }
-                    else { b = TimeN(ort, n); a = TimeN(sharp, n); }
+                    if (r % 2 == 0) { Gap(); a = TimeN(sharp, n); Gap(); b = TimeN(ort, n); }
+                    else { Gap(); b = TimeN(ort, n); Gap(); a = TimeN(sharp, n); }
                     ratios.Add(b / a);
                 }
                 var o = ratios.OrderBy(x => x).ToArray();
