@@ -40,7 +40,7 @@ internal sealed class BatchSplit
     private readonly Tensor[][] _partOutputs;    // [part][step]
     private readonly Tensor[][]? _restInputs;    // [step][input]: the images after the parts
     private readonly Tensor[]? _restOutputs;
-    private readonly RunContext[] _workers;      // one per thread: inline, its own scratch
+    private readonly RunContext[] _workers;      // one per part: inline, its own scratch
     private readonly RunContext _whole;
 
     private readonly bool[] _covers;             // [step]
@@ -66,7 +66,7 @@ internal sealed class BatchSplit
                 _partInputs[part][s] = step.InputSlots.Select(i => View(i, part * perPart, perPart)).ToArray();
                 _partOutputs[part][s] = View(step.OutputSlot, part * perPart, perPart);
                 if (part == 0)
-                    workerScratch = Math.Max(workerScratch, step.Kernel.ScratchElements(
+                    workerScratch = Math.Max(workerScratch, step.Kernel.PartScratchElements(
                         _partInputs[0][s].Select(t => t.Shape).ToArray(), _partOutputs[0][s].Shape, plan.Batch, 1));
             }
         }
@@ -83,9 +83,6 @@ internal sealed class BatchSplit
                 if (!covers[s]) continue;
                 _restInputs[s] = steps[s].InputSlots.Select(i => View(i, parts * perPart, rest)).ToArray();
                 _restOutputs[s] = View(steps[s].OutputSlot, parts * perPart, rest);
-                long need = steps[s].Kernel.ScratchElements(_restInputs[s].Select(t => t.Shape).ToArray(), _restOutputs[s].Shape, plan.Batch, whole.Threads);
-                if (need > whole.Scratch.Length)
-                    throw new InvalidOperationException($"{steps[s].Name}: the images after the batch split need {need} scratch floats, the run has {whole.Scratch.Length}.");
             }
         }
     }
@@ -100,15 +97,16 @@ internal sealed class BatchSplit
         return new BatchSplit(plan, covers, slots, threads, perPart, whole, allocate);
     }
 
-    /// <summary>The steps a split runs in parts: image-wise, with weights a core's cache holds.</summary>
+    /// <summary>The steps a split runs in parts: image-wise, with at most <see cref="MaxWeightElements"/> weights.</summary>
     private static bool[] Covered(ExecutionPlan plan) =>
         plan.Steps.Select((step, s) => plan.IsImageWise(s) && step.Kernel.WeightElements <= MaxWeightElements).ToArray();
 
     /// <summary>Whether <see cref="Run"/> takes step <paramref name="step"/>; the others run on the whole batch.</summary>
     public bool Covers(int step) => _covers[step];
 
-    /// <summary>Scratch floats the images left over after the parts need on the whole run's threads, beyond the
-    /// plan's (their algorithms are the plan's, their sizes smaller: in practice nothing).</summary>
+    /// <summary>Scratch floats the images left over after the parts need on the whole run's threads: the run's scratch
+    /// is the larger of this and the plan's (the leftover images run the plan's algorithms on fewer images, so in
+    /// practice the plan's suffices).</summary>
     public static long RestScratchElements(ExecutionPlan plan, int threads)
     {
         int rest = threads < 2 ? 0 : plan.Batch % threads;
@@ -119,7 +117,7 @@ internal sealed class BatchSplit
         {
             if (!covers[s]) continue;
             var step = plan.Steps[s];
-            most = Math.Max(most, step.Kernel.ScratchElements(step.InputShapes.Select(x => x.WithBatch(rest)).ToArray(), step.OutputShape.WithBatch(rest), plan.Batch, threads));
+            most = Math.Max(most, step.Kernel.PartScratchElements(step.InputShapes.Select(x => x.WithBatch(rest)).ToArray(), step.OutputShape.WithBatch(rest), plan.Batch, threads));
         }
         return most;
     }

@@ -169,7 +169,7 @@ internal sealed class ConvKernel : Kernel
     // Called when a plan for this batch size is made: prepares the variant it will run.
     public override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output) => Prepared(ChooseFor(output.N)).ScratchElements(output.N, _threads);
 
-    internal override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output, int planBatch, int threads) =>
+    internal override long PartScratchElements(IReadOnlyList<Shape> inputs, Shape output, int planBatch, int threads) =>
         Prepared(ChooseFor(planBatch)).ScratchElements(output.N, threads);
 
     internal override bool ImageWise => true;
@@ -274,7 +274,7 @@ internal sealed class PoolKernel : Kernel
 
     public override string Algorithm => _max ? "maxpool" : "avgpool";
     public override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output) => Pooling.ScratchElements(_p, _threads);
-    internal override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output, int planBatch, int threads) => Pooling.ScratchElements(_p, threads);
+    internal override long PartScratchElements(IReadOnlyList<Shape> inputs, Shape output, int planBatch, int threads) => Pooling.ScratchElements(_p, threads);
     internal override bool ImageWise => true;
     internal override bool WritesImageStrided => true;
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context)
@@ -323,7 +323,7 @@ internal sealed class ConvPoolKernel : Kernel
 
     public override string Algorithm => $"{FastKernels.NameOf(_layer.Algorithm)}+maxpool";
     public override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output) => _layer.ScratchElements(_threads);
-    internal override long ScratchElements(IReadOnlyList<Shape> inputs, Shape output, int planBatch, int threads) => _layer.ScratchElements(threads);
+    internal override long PartScratchElements(IReadOnlyList<Shape> inputs, Shape output, int planBatch, int threads) => _layer.ScratchElements(threads);
     internal override bool ImageWise => true;
     internal override bool WritesImageStrided => true;
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context) =>

@@ -37,7 +37,7 @@ public abstract class Kernel
     /// <summary>Scratch floats to run <paramref name="output"/>'s images — a part of a plan's batch of
     /// <paramref name="planBatch"/> — on <paramref name="threads"/> threads. The default asks for what the whole-batch
     /// execution would.</summary>
-    internal virtual long ScratchElements(IReadOnlyList<Shape> inputs, Shape output, int planBatch, int threads) => ScratchElements(inputs, output);
+    internal virtual long PartScratchElements(IReadOnlyList<Shape> inputs, Shape output, int planBatch, int threads) => ScratchElements(inputs, output);
 
     /// <summary>Computes <paramref name="output"/> from <paramref name="inputs"/>.</summary>
     public abstract void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context);
