@@ -119,9 +119,11 @@ public sealed class CompiledNetwork : IDisposable
                 cancellation.ThrowIfCancellationRequested();
                 var step = steps[s];
                 observer?.StepStarting(step);
-                if (step.InPlace) { }
-                else if (split is not null && split.Covers(s)) split.Run(s, cancellation);
-                else step.Kernel.Execute(context.StepInputs[s], context.Slots[step.OutputSlot], context.Run);
+                if (!step.InPlace)
+                {
+                    if (split is not null && split.Covers(s)) split.Run(s, cancellation);
+                    else step.Kernel.Execute(context.StepInputs[s], context.Slots[step.OutputSlot], context.Run);
+                }
                 observer?.StepFinished(step);
             }
             for (int i = 0; i < outputs.Length; i++) context.Slots[plan.OutputSlots[i]].Span.CopyTo(outputs[i].Span);
