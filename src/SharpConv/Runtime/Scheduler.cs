@@ -39,11 +39,10 @@ public sealed unsafe class Scheduler : IDisposable
 {
     /// <summary>
     /// How long an idle worker (and a waiting caller) spins before blocking. A blocked worker takes tens of microseconds
-    /// to wake on a virtual machine, while the caller starts the next loop alone: at batch 1 a layer of 0.1–0.3 ms then
-    /// ran no faster on 2 threads than on 1 (SqueezeNet's 16→64 1×1 @55, 0.24 vs 0.27 ms). Paired against ORT at batch 1
-    /// on 2 threads (`SpeedProbe -b 1 -t 2 -pairs 6`, the 2-core Zen 1), SqueezeNet 1.1 / GoogLeNet / ResNet-50 read
-    /// 0.84 / 0.96 / 0.99 with 100 µs, 0.90 / 1.10 / 1.00 with 500, 0.89 / 1.08 / 0.97 with 1000, 0.87 / 1.07 / 0.95
-    /// with 2000.
+    /// to wake on a virtual machine while the caller starts the next loop alone, and a layer at batch 1 lasts 0.1–0.3 ms.
+    /// Paired in one process (`SpeedProbe -b 1 -t 2 -pairs 16 -vs spin100`, the 2-core Zen 1), 100 µs against 500 read
+    /// 1.008–1.012 on SqueezeNet 1.0/1.1, GoogLeNet and DenseNet-121: 500 µs is about 1 % faster. (Runs in separate
+    /// processes had suggested 5–10 %: that was the shared machine's phase.)
     /// </summary>
     public const int SpinMicroseconds = 500;
 
@@ -64,7 +63,8 @@ public sealed unsafe class Scheduler : IDisposable
     private int _count, _chunk;
     private int _next;
 
-    private static readonly long SpinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+    /// <summary>The spin in timestamp ticks (a measurement knob for the perf probes; never changes results).</summary>
+    internal static long SpinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
 
     [ThreadStatic] private static Scheduler? t_running;
     [ThreadStatic] private static bool t_primed;
