@@ -41,6 +41,27 @@ public class SchedulerTests
         }
     }
 
+    private unsafe struct SlowStart : IParallelBody
+    {
+        public int* ThreadOf;
+        public void Run(int begin, int end, int thread)
+        {
+            if (begin == 0) Thread.Sleep(100);   // whoever runs the first chunk is held up in it
+            for (int i = begin; i < end; i++) ThreadOf[i] = thread;
+        }
+    }
+
+    [Fact]
+    public unsafe void ADelayedThreadDoesNotHoldUpTheItemsAfterItsChunk()
+    {
+        // The thread that runs items 0–5 stalls there for 100 ms; the other one takes on everything after, the first half
+        // of the items included. (With a static split, thread 1 would never touch items 0–49.)
+        using var s = new Scheduler(2);
+        var who = new int[100];
+        fixed (int* w = who) s.For(100, new SlowStart { ThreadOf = w });
+        Assert.Contains(1, who[1..50]);
+    }
+
     [Fact]
     public unsafe void ManyBackToBackLoopsAndIdleGapsComplete()
     {
