@@ -3,7 +3,7 @@ using SharpConv.Runtime;
 namespace SharpConv.Compilation;
 
 /// <summary>
-/// Runs a plan's image-wise steps (<see cref="ExecutionPlan.IsImageWise"/>) whose weights fit a core's cache with the batch cut into one part per
+/// Runs a plan's image-wise steps with few weights (<see cref="ExecutionPlan.SplitsBatch"/>) with the batch cut into one part per
 /// thread: each thread computes the step for its own images, with its own scratch, instead of every thread taking a
 /// share of every image's tiles.
 /// <para>
@@ -43,12 +43,9 @@ internal sealed class BatchSplit
     private readonly RunContext[] _workers;      // one per part: inline, its own scratch
     private readonly RunContext _whole;
 
-    private readonly bool[] _covers;             // [step]
-
-    private BatchSplit(ExecutionPlan plan, bool[] covers, Tensor[] slots, int parts, int perPart, RunContext whole, Func<long, Memory<float>> allocate)
+    private BatchSplit(ExecutionPlan plan, Tensor[] slots, int parts, int perPart, RunContext whole, Func<long, Memory<float>> allocate)
     {
         _plan = plan;
-        _covers = covers;
         _whole = whole;
         var steps = plan.Steps;
         Tensor View(int slot, int first, int count) => slots[slot].Images(first, count);
@@ -61,7 +58,7 @@ internal sealed class BatchSplit
             _partOutputs[part] = new Tensor[steps.Count];
             for (int s = 0; s < steps.Count; s++)
             {
-                if (!covers[s]) continue;
+                if (!plan.SplitsBatch(s)) continue;
                 var step = steps[s];
                 _partInputs[part][s] = step.InputSlots.Select(i => View(i, part * perPart, perPart)).ToArray();
                 _partOutputs[part][s] = View(step.OutputSlot, part * perPart, perPart);
@@ -71,7 +68,7 @@ internal sealed class BatchSplit
             }
         }
         _workers = new RunContext[parts];
-        for (int t = 0; t < parts; t++) _workers[t] = new RunContext(allocate(workerScratch), 1) { PlanBatch = plan.Batch };
+        for (int t = 0; t < parts; t++) _workers[t] = new RunContext(allocate(workerScratch), 1, plan.Batch);
 
         int rest = plan.Batch - parts * perPart;
         if (rest > 0)
@@ -80,7 +77,7 @@ internal sealed class BatchSplit
             _restOutputs = new Tensor[steps.Count];
             for (int s = 0; s < steps.Count; s++)
             {
-                if (!covers[s]) continue;
+                if (!plan.SplitsBatch(s)) continue;
                 _restInputs[s] = steps[s].InputSlots.Select(i => View(i, parts * perPart, rest)).ToArray();
                 _restOutputs[s] = View(steps[s].OutputSlot, parts * perPart, rest);
             }
@@ -92,17 +89,9 @@ internal sealed class BatchSplit
     public static BatchSplit? Create(ExecutionPlan plan, Tensor[] slots, int threads, RunContext whole, Func<long, Memory<float>> allocate)
     {
         int perPart = plan.Batch / threads;
-        var covers = Covered(plan);
-        if (threads < 2 || perPart < 1 || !covers.Contains(true)) return null;
-        return new BatchSplit(plan, covers, slots, threads, perPart, whole, allocate);
+        if (threads < 2 || perPart < 1 || !Enumerable.Range(0, plan.Steps.Count).Any(plan.SplitsBatch)) return null;
+        return new BatchSplit(plan, slots, threads, perPart, whole, allocate);
     }
-
-    /// <summary>The steps a split runs in parts: image-wise, with at most <see cref="MaxWeightElements"/> weights.</summary>
-    private static bool[] Covered(ExecutionPlan plan) =>
-        plan.Steps.Select((step, s) => plan.IsImageWise(s) && step.Kernel.WeightElements <= MaxWeightElements).ToArray();
-
-    /// <summary>Whether <see cref="Run"/> takes step <paramref name="step"/>; the others run on the whole batch.</summary>
-    public bool Covers(int step) => _covers[step];
 
     /// <summary>Scratch floats the images left over after the parts need on the whole run's threads: the run's scratch
     /// is the larger of this and the plan's (the leftover images run the plan's algorithms on fewer images, so in
@@ -112,17 +101,16 @@ internal sealed class BatchSplit
         int rest = threads < 2 ? 0 : plan.Batch % threads;
         if (rest == 0 || plan.Batch < threads) return 0;
         long most = 0;
-        var covers = Covered(plan);
         for (int s = 0; s < plan.Steps.Count; s++)
         {
-            if (!covers[s]) continue;
+            if (!plan.SplitsBatch(s)) continue;
             var step = plan.Steps[s];
             most = Math.Max(most, step.Kernel.PartScratchElements(step.InputShapes.Select(x => x.WithBatch(rest)).ToArray(), step.OutputShape.WithBatch(rest), plan.Batch, threads));
         }
         return most;
     }
 
-    /// <summary>Runs image-wise step <paramref name="step"/> on every image: each part on its own thread, then the
+    /// <summary>Runs step <paramref name="step"/> (one the plan splits) on every image: each part on its own thread, then the
     /// leftover images on all threads.</summary>
     public void Run(int step, CancellationToken cancellation)
     {

@@ -121,7 +121,7 @@ public sealed class CompiledNetwork : IDisposable
                 observer?.StepStarting(step);
                 if (!step.InPlace)
                 {
-                    if (split is not null && split.Covers(s)) split.Run(s, cancellation);
+                    if (split is not null && plan.SplitsBatch(s)) split.Run(s, cancellation);
                     else step.Kernel.Execute(context.StepInputs[s], context.Slots[step.OutputSlot], context.Run);
                 }
                 observer?.StepFinished(step);
@@ -180,7 +180,7 @@ public sealed class CompiledNetwork : IDisposable
                     : new Tensor(shape, arena.Slice((int)plan.SlotOffsets[i], (int)Tensor.ViewLength(shape, stride)), stride);
             }
             StepInputs = plan.Steps.Select(s => s.InputSlots.Select(i => Slots[i]).ToArray()).ToArray();
-            Run = new RunContext(AlignedBuffer(Math.Max(plan.ScratchElements, BatchSplit.RestScratchElements(plan, threads))), threads) { PlanBatch = plan.Batch };
+            Run = new RunContext(AlignedBuffer(Math.Max(plan.ScratchElements, BatchSplit.RestScratchElements(plan, threads))), threads, plan.Batch);
             Split = BatchSplit.Create(plan, Slots, threads, Run, AlignedBuffer);
         }
 

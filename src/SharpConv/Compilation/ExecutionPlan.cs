@@ -150,10 +150,12 @@ public sealed class ExecutionPlan
         }
         Steps = steps;
         ScratchElements = scratch;
-        // Steps whose images could run apart: the kernel computes each image alone, and every tensor it touches is an
-        // activation of this batch (a constant or a reshaped batch would not split along images).
+        // Steps whose images may run apart: the kernel computes each image alone, every tensor it touches is an
+        // activation of this batch (a constant or a reshaped batch would not split along images), and its weights are
+        // few enough for every thread to read them all.
         bool HasBatch(int slot) => !IsConstantSlot[slot] && shapes[slot].Rank >= 1 && shapes[slot][0] == batch;
-        _imageWise = steps.Select(step => !step.InPlace && step.Kernel.ImageWise && HasBatch(step.OutputSlot) && step.InputSlots.All(HasBatch)).ToArray();
+        _splitsBatch = steps.Select(step => !step.InPlace && step.Kernel.ImageWise && step.Kernel.WeightElements <= BatchSplit.MaxWeightElements
+            && HasBatch(step.OutputSlot) && step.InputSlots.All(HasBatch)).ToArray();
         InputSlots = graph.Inputs.Select(n => slotOf[n]).ToArray();
         OutputSlots = graph.Outputs.Select(n => slotOf[n]).ToArray();
         ConstantValues = nodes.Select(n => n.Op is Constant c ? c.Value : null).ToArray();
@@ -171,11 +173,12 @@ public sealed class ExecutionPlan
     /// <summary>The steps in execution order.</summary>
     public IReadOnlyList<CompiledStep> Steps { get; }
 
-    private readonly bool[] _imageWise;
+    private readonly bool[] _splitsBatch;
 
     /// <summary>Whether step <paramref name="step"/> computes each image alone (<see cref="Kernel.ImageWise"/>) on
-    /// activations of this batch, so <see cref="BatchSplit"/> may run its images in parts.</summary>
-    internal bool IsImageWise(int step) => _imageWise[step];
+    /// activations of this batch, with at most <see cref="BatchSplit.MaxWeightElements"/> weights, so
+    /// <see cref="BatchSplit"/> runs its images in parts.</summary>
+    internal bool SplitsBatch(int step) => _splitsBatch[step];
 
     /// <summary>Shape of every value slot.</summary>
     public IReadOnlyList<Shape> SlotShapes { get; }

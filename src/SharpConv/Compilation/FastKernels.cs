@@ -183,7 +183,7 @@ internal sealed class ConvKernel : Kernel
     internal override bool ReadsImageStrided => _inputMap != null && !_residual;
 
     public override void Execute(ReadOnlySpan<Tensor> inputs, Tensor output, RunContext context) =>
-        Prepared(ChooseFor(context.PlanBatch > 0 ? context.PlanBatch : output.Shape.N)).Execute(inputs[0].Span, inputs[0].ImageStride, output.Shape.N, output.Span, output.ImageStride,
+        Prepared(ChooseFor(context.PlanBatch)).Execute(inputs[0].Span, inputs[0].ImageStride, output.Shape.N, output.Span, output.ImageStride,
             _residual ? inputs[1].Span : default, context.Scheduler, context.Scratch.Span);
 }
 

@@ -46,9 +46,9 @@ public abstract class Kernel
 /// <summary>Per-run resources handed to kernels: scratch memory and the thread budget.</summary>
 public sealed class RunContext
 {
-    internal RunContext(Memory<float> scratch, int threads)
+    internal RunContext(Memory<float> scratch, int threads, int planBatch)
     {
-        Scratch = scratch; Threads = threads;
+        Scratch = scratch; Threads = threads; PlanBatch = planBatch;
         Scheduler = threads > 1 ? new Runtime.Scheduler(threads) : null;
     }
     /// <summary>Scratch memory, at least as large as the step's <see cref="Kernel.ScratchElements"/>.</summary>
@@ -58,8 +58,8 @@ public sealed class RunContext
     /// <summary>The parallel-for of this run (null: one thread, run inline). Each pooled run context owns one, so runs in flight never share workers.</summary>
     public Runtime.Scheduler? Scheduler { get; }
     /// <summary>The batch size of the plan being run: kernels whose algorithm depends on the batch choose by it, also
-    /// when they are handed only a part of that batch (0: by the images they are handed).</summary>
-    internal int PlanBatch { get; init; }
+    /// when they are handed only a part of that batch.</summary>
+    internal int PlanBatch { get; }
     /// <summary>Cancellation of the current run (checked between steps; long kernels may check it too).</summary>
     public CancellationToken Cancellation { get; internal set; }
 }

@@ -24,10 +24,10 @@ public class BatchSplitTests
         var (net, _) = AlexNet(4);
         using var compiled = net.Compile(new CompileOptions { Threads = 2 });
         var plan = compiled.PlanFor(4);
-        var kinds = plan.Steps.Select((s, i) => (s.Kind, ImageWise: plan.IsImageWise(i))).ToArray();
+        var kinds = plan.Steps.Select((s, i) => (s.Kind, Splits: plan.SplitsBatch(i))).ToArray();
         Assert.Contains(kinds, k => k.Kind == "Conv2d");
-        Assert.All(kinds.Where(k => k.Kind is "Conv2d" or "MaxPool2d"), k => Assert.True(k.ImageWise, $"{k.Kind} should split"));
-        Assert.All(kinds.Where(k => k.Kind == "Linear"), k => Assert.False(k.ImageWise, "a fully connected layer shares its weights across the batch"));
+        Assert.All(kinds.Where(k => k.Kind is "Conv2d" or "MaxPool2d"), k => Assert.True(k.Splits, $"{k.Kind} should split"));
+        Assert.All(kinds.Where(k => k.Kind == "Linear"), k => Assert.False(k.Splits, "a fully connected layer shares its weights across the batch"));
     }
 
     [Theory]
