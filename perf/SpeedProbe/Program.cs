@@ -132,50 +132,32 @@ foreach (var name in nets)
                 var ins = new[] { input }; var outs = new[] { otherOut };
                 ort = () => compiled.Run(ins, outs, default, obs);
             }
-            if (versus == "packedb")
+            // The same compiled network with a run-time knob changed for its lane, so one network serves both lanes.
+            Action KnobLane(Action change, Action restore)
             {
-                // The same compiled network with every GEMM packing B (a run-time knob, so one network serves both lanes).
                 var otherOut = new Tensor(output.Shape, ortOut);
-                ort = () =>
+                return () =>
                 {
-                    SharpConv.Kernels.Gemm.PackedGemm.InPlaceMaxPanels = 0;
+                    change();
                     try { compiled.Run(input, otherOut); }
-                    finally { SharpConv.Kernels.Gemm.PackedGemm.InPlaceMaxPanels = 4; }
+                    finally { restore(); }
                 };
             }
-            if (versus == "nomasked")
+            long spinTicks = SharpConv.Runtime.Scheduler.SpinTicks;
+            switch (versus)
             {
-                // The same compiled network without the masked-tail and partial-row GEMM kernels (a run-time knob).
-                var otherOut = new Tensor(output.Shape, ortOut);
-                ort = () =>
-                {
-                    SharpConv.Kernels.Gemm.GemmKernel.MaskedTails = false;
-                    try { compiled.Run(input, otherOut); }
-                    finally { SharpConv.Kernels.Gemm.GemmKernel.MaskedTails = true; }
-                };
-            }
-            if (versus == "spin100")
-            {
-                // The same compiled network with workers spinning 100 µs before they block (a run-time knob).
-                var otherOut = new Tensor(output.Shape, ortOut);
-                long ticks = SharpConv.Runtime.Scheduler.SpinTicks;
-                ort = () =>
-                {
-                    SharpConv.Runtime.Scheduler.SpinTicks = Stopwatch.Frequency / 10_000;
-                    try { compiled.Run(input, otherOut); }
-                    finally { SharpConv.Runtime.Scheduler.SpinTicks = ticks; }
-                };
-            }
-            if (versus == "nosplit")
-            {
-                // The same compiled network with every layer split over the threads, none over the batch (a run-time knob).
-                var otherOut = new Tensor(output.Shape, ortOut);
-                ort = () =>
-                {
-                    SharpConv.Compilation.BatchSplit.Enabled = false;
-                    try { compiled.Run(input, otherOut); }
-                    finally { SharpConv.Compilation.BatchSplit.Enabled = true; }
-                };
+                case "packedb":   // every GEMM packs B
+                    ort = KnobLane(() => SharpConv.Kernels.Gemm.PackedGemm.InPlaceMaxPanels = 0, () => SharpConv.Kernels.Gemm.PackedGemm.InPlaceMaxPanels = 4);
+                    break;
+                case "nomasked":  // no masked-tail or partial-row GEMM kernels
+                    ort = KnobLane(() => SharpConv.Kernels.Gemm.GemmKernel.MaskedTails = false, () => SharpConv.Kernels.Gemm.GemmKernel.MaskedTails = true);
+                    break;
+                case "spin100":   // workers spin 100 µs before they block
+                    ort = KnobLane(() => SharpConv.Runtime.Scheduler.SpinTicks = Stopwatch.Frequency / 10_000, () => SharpConv.Runtime.Scheduler.SpinTicks = spinTicks);
+                    break;
+                case "nosplit":   // every layer split over the threads, none over the batch
+                    ort = KnobLane(() => SharpConv.Compilation.BatchSplit.Enabled = false, () => SharpConv.Compilation.BatchSplit.Enabled = true);
+                    break;
             }
             OrtValue? inV = null, outV = null; RunOptions? ro = null;
             string inName = "", outName = "";
