@@ -423,6 +423,7 @@ internal static class ShapeProbe
             "inplaceall" => on => PackedGemm.InPlaceMaxPanels = on ? 1000 : 4,
             "maskedtails" => on => GemmKernel.MaskedTails = on,
             "wholerows" => on => Im2ColSource.VectorRows = on,
+            "wholestores" => on => Winograd.WholeVectorStores = on,
             _ => throw new ArgumentException($"unknown knob {knob}"),
         };
         var scratch = new float[64 << 20];
@@ -510,18 +511,24 @@ internal static class ShapeProbe
             var x = new float[batch * p.C * p.H * p.W]; new SeededRandom(1).FillUniform(x, -1, 1);
             var y = new float[batch * p.C * p.P * p.Q];
             var scratch = new float[SharpConv.Kernels.Pool.Pooling.ScratchElements(p, threads) + (1 << 20)];
-            double[] ms = new double[3];
+            var variants = new (string Name, Action Set)[]
+            {
+                ("default", () => { }),
+                ("masked tails", () => SharpConv.Kernels.Pool.Pooling.OverlappedTails = false),
+                ("no registers/flat", () => { SharpConv.Kernels.Pool.Pooling.SmallMax = false; SharpConv.Kernels.Pool.Pooling.FlatMax = false; }),
+            };
+            double[] ms = new double[variants.Length];
             for (int round = 0; round < 6; round++)
-                for (int variant = 0; variant < 3; variant++)
+                for (int variant = 0; variant < variants.Length; variant++)
                 {
-                    SharpConv.Kernels.Pool.Pooling.SmallMax = variant == 0;
-                    SharpConv.Kernels.Pool.Pooling.FlatMax = variant <= 1;
+                    variants[variant].Set();
                     double t = 1.0 / Best(() => SharpConv.Kernels.Pool.Pooling.Max(x, batch, p, y, s1, scratch), 1e6);
                     ms[variant] = round == 0 ? t : Math.Min(ms[variant], t);
+                    SharpConv.Kernels.Pool.Pooling.FlatMax = true;
+                    SharpConv.Kernels.Pool.Pooling.SmallMax = true;
+                    SharpConv.Kernels.Pool.Pooling.OverlappedTails = true;
                 }
-            SharpConv.Kernels.Pool.Pooling.FlatMax = true;
-            SharpConv.Kernels.Pool.Pooling.SmallMax = true;
-            Console.WriteLine($"{name,-30} batch {batch} threads {threads}: registers {ms[0]:F3} ms, flat {ms[1]:F3} ms, rows {ms[2]:F3} ms");
+            Console.WriteLine($"{name,-30} batch {batch} threads {threads}: " + string.Join(", ", variants.Select((v, i) => $"{v.Name} {ms[i]:F3} ms")));
         }
     }
 

@@ -45,6 +45,16 @@ internal static unsafe class StridedGather
     /// <summary><c>src[0], src[2], …, src[14]</c> with AVX2 (reads 16 values): the shuffle picks lanes 0 and 2 of each
     /// 128-bit half of both vectors, the 64-bit permute puts them in order. Also max pooling's stride-2 windows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Even8(float* src) =>
-        Avx2.Permute4x64(Avx.Shuffle(Vector256.Load(src), Vector256.Load(src + 8), 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+    public static Vector256<float> Even8(float* src) => Even8(Vector256.Load(src), Vector256.Load(src + 8));
+
+    /// <summary>The even lanes of <paramref name="lo"/> then of <paramref name="hi"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Even8(Vector256<float> lo, Vector256<float> hi) =>
+        Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+
+    /// <summary>The odd lanes of <paramref name="lo"/> then of <paramref name="hi"/> (<see cref="Even8(float*)"/> one
+    /// value further on, from the same loads).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Odd8(Vector256<float> lo, Vector256<float> hi) =>
+        Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
 }

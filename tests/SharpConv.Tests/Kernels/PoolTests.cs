@@ -23,6 +23,13 @@ public class PoolTests
         new object[] { new PoolParams(3, 5, 71, 3, 3, 2, ceilMode: true) },
         new object[] { new PoolParams(2, 4, 66, 2, 2, 2) },
         new object[] { new PoolParams(1, 5, 80, 3, 5, 2) with { PadTop = 1, PadLeft = 2, PadBottom = 0, PadRight = 1 } },
+        // Row ends on AVX2: a last vector overlapping the one before (9, 17 and 23 columns; 8 outputs exactly, 9, 11),
+        // or masked where the row is shorter than a vector (7 columns in, 4 out).
+        new object[] { new PoolParams(2, 6, 9, 3, 3, 2, ceilMode: true) },
+        new object[] { new PoolParams(2, 5, 17, 3, 3, 2) },
+        new object[] { new PoolParams(1, 4, 23, 3, 3, 2, pad: 1) },
+        new object[] { new PoolParams(2, 5, 8, 2, 2, 1) },
+        new object[] { new PoolParams(1, 5, 11, 3, 3, 1, pad: 1) },
         // Windows and padding wider than a vector: the row path's −∞ margins grow with them.
         new object[] { new PoolParams(1, 21, 45, 18, 18, 1, pad: 17, ceilMode: true) },
         new object[] { new PoolParams(2, 9, 70, 20, 20, 2, pad: 19) },

@@ -34,11 +34,13 @@ internal sealed unsafe class Winograd : PreparedConv
     private readonly GemmKernel _kr;
     private readonly int _t;                 // tiles per block (multiple of NR)
     private readonly int _kPad;              // K rounded up to MR (the GEMM writes whole panels)
+    private readonly int _outH, _outW;       // P and Q, which ConvParams computes (with divisions) on each read
 
     public Winograd(in ConvParams p, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Activation act, SimdWidth width, int m)
         : base(p, m == 4 ? ConvAlgorithm.Winograd43 : ConvAlgorithm.Winograd23, bias, act)
     {
         _m = m; _a = m + 2;
+        _outH = p.P; _outW = p.Q;
         // The transforms run on Vector<float> across NR tiles, so NR must be a multiple of its lane count
         // (only the 8-wide Vector128 kernel with 512-bit Vector<T> misses; use the 256-bit kernel there).
         if (GemmKernel.For(width).NR % Vector<float>.Count != 0) width = SimdWidth.Vector256;
@@ -105,8 +107,8 @@ internal sealed unsafe class Winograd : PreparedConv
     /// <summary>One staged input row: m columns per tile lane of a panel, plus a vector of slack.</summary>
     private int StagedRow => _m * _kr.NR + 16;
 
-    private int TilesH => (Params.P + _m - 1) / _m;
-    private int TilesW => (Params.Q + _m - 1) / _m;
+    private int TilesH => (_outH + _m - 1) / _m;
+    private int TilesW => (_outW + _m - 1) / _m;
 
     private protected override void Run(float* input, long inStride, int batch, float* output, long outStride, float* residual, Scheduler scheduler, float* scratch)
     {
@@ -289,7 +291,7 @@ internal sealed unsafe class Winograd : PreparedConv
         // (4) Output transform + bias + residual + clamp, scattered into NCHW.
         int kLo = mp0 * MR, kHi = Math.Min(mp1 * MR, K);
         float* tmp2 = tmp + a2 * VecLanes;
-        long pq = (long)p.P * p.Q;
+        long pq = (long)_outH * _outW;
         bool clamp = !Activation.IsIdentity;
         bool vectorScatter = VectorTileMoves && VecLanes == 8 && Avx2.IsSupported;
         float* rowBuffer = E + 2 * a * StagedRow;
@@ -314,10 +316,10 @@ internal sealed unsafe class Winograd : PreparedConv
                     int t = l + lane;
                     int ty = tileOut[t] >> 16, tx = tileOut[t] & 0xFFFF;
                     long o = tileIn[t] * job.OutStride + k * pq;
-                    int rows = Math.Min(m, p.P - ty * m), cols = Math.Min(m, p.Q - tx * m);
+                    int rows = Math.Min(m, _outH - ty * m), cols = Math.Min(m, _outW - tx * m);
                     for (int i = 0; i < rows; i++)
                     {
-                        long ro = o + (long)(ty * m + i) * p.Q + tx * m;
+                        long ro = o + (long)(ty * m + i) * _outW + tx * m;
                         for (int j = 0; j < cols; j++)
                         {
                             float v = tmp2[(i * m + j) * VecLanes + lane] + bias;
@@ -543,9 +545,8 @@ internal sealed unsafe class Winograd : PreparedConv
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private void ScatterRows(in Body job, float* y, float* row, int* tileIn, int* tileOut, int lanes, int k, float bias, bool clamp)
     {
-        var p = Params;
-        int m = _m;
-        long pq = (long)p.P * p.Q;
+        int m = _m, P = _outH, Q = _outW, K = Params.K;
+        long pq = (long)P * Q;
         for (int i = 0; i < m; i++)
         {
             InterleaveRow(y + i * m * 8, row, bias);
@@ -553,15 +554,15 @@ internal sealed unsafe class Winograd : PreparedConv
             {
                 int n = tileIn[s], len = RunLength(tileIn + s, tileOut + s, lanes - s);
                 int ty = tileOut[s] >> 16, tx = tileOut[s] & 0xFFFF;
-                if (ty * m + i < p.P)
+                if (ty * m + i < P)
                 {
                     // Position pos of the interleaved row goes to `at + pos`; this run owns positions [m·s, m·s + cols).
-                    long at = n * job.OutStride + k * pq + (long)(ty * m + i) * p.Q + tx * m - m * s;
-                    int from = m * s, to = from + Math.Min(m * len, p.Q - tx * m);
+                    long at = n * job.OutStride + k * pq + (long)(ty * m + i) * Q + tx * m - m * s;
+                    int from = m * s, to = from + Math.Min(m * len, Q - tx * m);
                     StoreRun(job, row, at, from, to, clamp);
                     // The next output channel writes the same rows one plane on (and reads its residual there): fetch
                     // those lines now, or every store waits for its line from L3.
-                    if (k + 1 < p.K && PrefetchNextPlane && Sse.IsSupported)
+                    if (k + 1 < K && PrefetchNextPlane && Sse.IsSupported)
                     {
                         Sse.Prefetch0(job.Y + at + pq + from); Sse.Prefetch0(job.Y + at + pq + to - 1);
                         if (job.Residual != null) { Sse.Prefetch0(job.Residual + at + pq + from); Sse.Prefetch0(job.Residual + at + pq + to - 1); }
@@ -636,14 +637,28 @@ internal sealed unsafe class Winograd : PreparedConv
         var positions8 = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
         for (int first = from & ~7; first < to; first += 8)
         {
+            var v = Vector256.Load(row + first);
+            float* dst = job.Y + at + first;
+            if (first >= from && first + 8 <= to && WholeVectorStores)
+            {
+                // A whole vector of the run: plain loads and stores. AVX2's masked store is microcoded on Zen 1 (tens
+                // of micro-ops), and storing every vector under a mask was a large part of the output transform.
+                if (job.Residual != null) v += Vector256.Load(job.Residual + at + first);
+                if (clamp) v = Activation.Clamp(v, min8, max8);
+                v.Store(dst);
+                continue;
+            }
             var pos = positions8 + Vector256.Create(first);
             var mask = (Vector256.GreaterThanOrEqual(pos, Vector256.Create(from)) & Vector256.LessThan(pos, Vector256.Create(to))).AsSingle();
-            var v = Vector256.Load(row + first);
             if (job.Residual != null) v += Avx.MaskLoad(job.Residual + at + first, mask);
             if (clamp) v = Activation.Clamp(v, min8, max8);
-            Avx.MaskStore(job.Y + at + first, mask, v);
+            Avx.MaskStore(dst, mask, v);
         }
     }
+
+    /// <summary>Off: every vector of an AVX2 output run is stored under a mask, not just the partial ones at its ends
+    /// (a measurement knob; the values are the same).</summary>
+    internal static bool WholeVectorStores = true;
 
     /// <summary>α inputs at <paramref name="s"/> (stride <paramref name="ss"/>) → α outputs of Bᵀ·d, each a vector of tiles.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]

@@ -99,6 +99,11 @@ public static unsafe class Pooling
     /// <summary>The whole-plane max path on or off (a measurement knob; results are the same).</summary>
     internal static bool FlatMax = true;
 
+    /// <summary>Ragged row ends of the AVX2 max pool are an overlapping whole vector instead of a masked load or
+    /// store (a measurement knob; the values are the same). On the AVX2-only Zen 1 a masked store is microcoded:
+    /// the masked tails were a fifth of SqueezeNet's 3×3/2 pools.</summary>
+    internal static bool OverlappedTails = true;
+
     /// <summary>Widest row, in 16-lane chunks, of the register path for small planes.</summary>
     private const int SmallChunks = 6;
 
@@ -326,52 +331,70 @@ public static unsafe class Pooling
 
         /// <summary>
         /// <c>row[w]</c> = max over input rows [<paramref name="hs"/>, <paramref name="he"/>) in one pass of 8-lane
-        /// vectors, the last one loaded and stored under a mask (the −∞ past the row stays): <see cref="ReduceRows"/>'s
-        /// max with AVX. Copying the first row and then maxing the others in, with a scalar tail, was most of a 3×3/2
-        /// pool's time on 55-wide rows (128@55 at batch 1: 0.32 ms on one thread against ORT's 0.06 on two).
+        /// vectors: <see cref="ReduceRows"/>'s max with AVX. Copying the first row and then maxing the others in, with a
+        /// scalar tail, was most of a 3×3/2 pool's time on 55-wide rows (128@55 at batch 1: 0.32 ms on one thread
+        /// against ORT's 0.06 on two). A ragged end is one more vector ending at column W, overlapping the one before:
+        /// it recomputes a few maxima from the same rows, so the same values, and leaves the −∞ past the row alone.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         private static void VerticalMax256(float* x, int W, int hs, int he, float* row)
         {
             float* first = x + (long)hs * W;
             int rows = he - hs, w = 0;
-            for (; w + 8 <= W; w += 8)
+            for (; w + 8 <= W; w += 8) VerticalMax8(first, W, rows, w, row);
+            if (w == W) return;
+            if (W >= 8 && OverlappedTails)
             {
-                var m = Vector256.Load(first + w);
-                for (int r = 1; r < rows; r++) m = MaxNaN(m, Vector256.Load(first + (long)r * W + w));
-                m.Store(row + w);
+                VerticalMax8(first, W, rows, W - 8, row);
+                return;
             }
-            if (w < W)
-            {
-                var mask = Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(W - w)).AsSingle();
-                var m = Avx.MaskLoad(first + w, mask);
-                for (int r = 1; r < rows; r++) m = MaxNaN(m, Avx.MaskLoad(first + (long)r * W + w, mask));
-                Avx.MaskStore(row + w, mask, m);
-            }
+            var mask = Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(W - w)).AsSingle();
+            var m = Avx.MaskLoad(first + w, mask);
+            for (int r = 1; r < rows; r++) m = MaxNaN(m, Avx.MaskLoad(first + (long)r * W + w, mask));
+            Avx.MaskStore(row + w, mask, m);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void VerticalMax8(float* first, int W, int rows, int w, float* row)
+        {
+            var m = Vector256.Load(first + w);
+            for (int r = 1; r < rows; r++) m = MaxNaN(m, Vector256.Load(first + (long)r * W + w));
+            m.Store(row + w);
         }
 
         /// <summary>The outputs of one reduced row with AVX2, 8 a vector (stride 2: even lanes of two loads by a
-        /// shuffle within 128-bit halves and a 64-bit permute).</summary>
+        /// shuffle within 128-bit halves and a 64-bit permute; the odd lanes of the same loads are the next tap). A
+        /// ragged end is an overlapping last vector, as in <see cref="VerticalMax256"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         private static void HorizontalMax256(float* padded, float* yr, int OQ, int strideW, int S)
         {
-            for (int q = 0; q < OQ; q += 8)
+            int q = 0;
+            for (; q + 8 <= OQ; q += 8) HorizontalMax8(padded, q, strideW, S).Store(yr + q);
+            if (q == OQ) return;
+            if (OQ >= 8 && OverlappedTails)
+                HorizontalMax8(padded, OQ - 8, strideW, S).Store(yr + OQ - 8);
+            else
+                Avx.MaskStore(yr + q, Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(OQ - q)).AsSingle(),
+                    HorizontalMax8(padded, q, strideW, S));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> HorizontalMax8(float* padded, int q, int strideW, int S)
+        {
+            float* base0 = padded + q * strideW;
+            Vector256<float> mv;
+            if (strideW == 1)
             {
-                float* base0 = padded + q * strideW;
-                Vector256<float> mv;
-                if (strideW == 1)
-                {
-                    mv = Vector256.Load(base0);
-                    for (int s = 1; s < S; s++) mv = MaxNaN(mv, Vector256.Load(base0 + s));
-                }
-                else
-                {
-                    mv = StridedGather.Even8(base0);
-                    for (int s = 1; s < S; s++) mv = MaxNaN(mv, StridedGather.Even8(base0 + s));
-                }
-                if (q + 8 <= OQ) mv.Store(yr + q);
-                else Avx.MaskStore(yr + q, Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(OQ - q)).AsSingle(), mv);
+                mv = Vector256.Load(base0);
+                for (int s = 1; s < S; s++) mv = MaxNaN(mv, Vector256.Load(base0 + s));
+                return mv;
             }
+            var lo = Vector256.Load(base0);
+            var hi = Vector256.Load(base0 + 8);
+            mv = StridedGather.Even8(lo, hi);
+            if (S > 1) mv = MaxNaN(mv, StridedGather.Odd8(lo, hi));
+            for (int s = 2; s < S; s++) mv = MaxNaN(mv, StridedGather.Even8(base0 + s));
+            return mv;
         }
 
         /// <summary>
