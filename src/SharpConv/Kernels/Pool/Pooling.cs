@@ -156,12 +156,12 @@ public static unsafe class Pooling
         if (input.Length < (long)batch * p.C * p.H * p.W) throw new ArgumentException($"pool: input needs {(long)batch * p.C * p.H * p.W} values, got {input.Length}.");
         if (output.Length < (batch - 1) * outStride + image) throw new ArgumentException($"pool: output needs {(batch - 1) * outStride + image} values, got {output.Length}.");
         if (scratch.Length < ScratchElements(p, scheduler.ThreadCount)) throw new ArgumentException($"pool: scratch needs {ScratchElements(p, scheduler.ThreadCount)} floats, got {scratch.Length}.");
+        bool small = isMax && SmallPlanes(p), flat = isMax && Flat(p), vectorRows = isMax && VectorRows(p);
         fixed (float* x = input) fixed (float* y = output) fixed (float* s = scratch)
             scheduler.For(batch * p.C, new Body
             {
-                X = x, Y = y, OutStride = outStride, Scratch = s, P = p, IsMax = isMax, Small = isMax && SmallPlanes(p),
-                Flat = isMax && Flat(p), VectorRows = isMax && VectorRows(p),
-                PerThread = PerThread(p),
+                X = x, Y = y, OutStride = outStride, Scratch = s, P = p, OutH = p.P, OutW = p.Q, IsMax = isMax,
+                Small = small, Flat = flat, VectorRows = vectorRows, PerThread = PerThread(p),
             });
     }
 
@@ -175,8 +175,8 @@ public static unsafe class Pooling
     {
         var body = new Body
         {
-            X = input, Y = output, OutStride = 0, PlaneStride = planeStride, Scratch = rowScratch, P = p, IsMax = true,
-            Small = SmallPlanes(p), Flat = Flat(p), VectorRows = VectorRows(p), PerThread = PerThread(p),
+            X = input, Y = output, OutStride = 0, PlaneStride = planeStride, Scratch = rowScratch, P = p, OutH = p.P, OutW = p.Q,
+            IsMax = true, Small = SmallPlanes(p), Flat = Flat(p), VectorRows = VectorRows(p), PerThread = PerThread(p),
         };
         body.Run(0, p.C, 0);
     }
@@ -187,6 +187,7 @@ public static unsafe class Pooling
         public long OutStride;
         public long PlaneStride;   // 0: P·Q (planes packed); else the distance between output planes
         public PoolParams P;
+        public int OutH, OutW;     // P.P and P.Q, which PoolParams computes with divisions on each read
         public bool IsMax, Small, Flat, VectorRows;
         public int PerThread;
 
@@ -195,7 +196,7 @@ public static unsafe class Pooling
 
         /// <summary>Where plane <paramref name="plane"/>'s result goes: output images lie <see cref="OutStride"/> apart
         /// (wider than an image when the output is a slice of a concatenation).</summary>
-        private readonly float* OutputPlane(int plane) => Y + plane / P.C * OutStride + (long)(plane % P.C) * (PlaneStride != 0 ? PlaneStride : (long)P.P * P.Q);
+        private readonly float* OutputPlane(int plane) => Y + plane / P.C * OutStride + (long)(plane % P.C) * (PlaneStride != 0 ? PlaneStride : (long)OutH * OutW);
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int begin, int end, int thread)
@@ -217,9 +218,16 @@ public static unsafe class Pooling
                 for (int plane = begin; plane < end; plane++) SmallMax(plane, chunks, masks, shifts);
                 return;
             }
+            if (VectorRows && !Flat)
+            {
+                // The reduced row's −∞ margins: the vertical pass writes only the row between them.
+                new Span<float>(row, P.PadLeft).Fill(float.NegativeInfinity);
+                new Span<float>(row + P.PadLeft + P.W, RowFloats(P) - P.PadLeft - P.W).Fill(float.NegativeInfinity);
+                for (int plane = begin; plane < end; plane++) RowsMax(plane, row);
+                return;
+            }
             for (int plane = begin; plane < end; plane++)
                 if (Flat) FlatMax(plane, row);
-                else if (VectorRows) RowsMax(plane, row);
                 else Plane(plane, row);
         }
 
@@ -280,27 +288,25 @@ public static unsafe class Pooling
         /// Max pooling row by row with no scalar outputs: the window's rows are reduced into a buffer that has −∞
         /// before and after the input row (the padding and the ceil-mode overhang), so every output — borders
         /// included — is the max of S vector loads (stride 2: the even lanes of two loads), 16 at a time with AVX-512
-        /// and 8 with AVX2, the row's last vector stored under a mask (the next cells belong to the next row or
-        /// another thread's plane).
+        /// and 8 with AVX2; a row's last vector is stored under a mask (AVX-512) or overlaps the one before (AVX2), as
+        /// the next cells belong to the next row or another thread's plane. The caller has filled the buffer's
+        /// −∞ margins.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void RowsMax(int plane, float* buffer)
         {
             var p = P;
-            int H = p.H, W = p.W, OP = p.P, OQ = p.Q;
+            int H = p.H, W = p.W, OQ = OutW;
             float* x = InputPlane(plane), y = OutputPlane(plane);
             float* row = buffer + p.PadLeft;
-            int total = RowFloats(p);
-            new Span<float>(buffer, p.PadLeft).Fill(float.NegativeInfinity);
-            new Span<float>(row + W, total - p.PadLeft - W).Fill(float.NegativeInfinity);
             bool wide = Avx512F.IsSupported;
-            for (int op = 0; op < OP; op++)
+            for (int op = 0; op < OutH; op++)
             {
                 int hs = Math.Max(op * p.StrideH - p.PadTop, 0), he = Math.Min(op * p.StrideH - p.PadTop + p.R, H);
                 ReduceRows(x, W, hs, he, row, isMax: true);
                 float* yr = y + (long)op * OQ;
-                if (wide) HorizontalMax512(row - p.PadLeft, yr, OQ, p.StrideW, p.S);
-                else HorizontalMax256(row - p.PadLeft, yr, OQ, p.StrideW, p.S);
+                if (wide) HorizontalMax512(buffer, yr, OQ, p.StrideW, p.S);
+                else HorizontalMax256(buffer, yr, OQ, p.StrideW, p.S);
             }
         }
 
