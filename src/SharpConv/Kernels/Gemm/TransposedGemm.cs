@@ -1,6 +1,7 @@
 // Dimension legend: M output channels (per group) · N pixels of one image · K reduction length · G groups ·
 //                   MR×NR micro-tile: here MR pixels × NR channels (the roles of PackedGemm swapped).
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using SharpConv.Runtime;
 
 namespace SharpConv.Kernels.Gemm;
@@ -118,16 +119,29 @@ internal static unsafe class TransposedGemm
                 for (int kk = k0; kk < k1; kk++)
                 {
                     float* row = tmp + (kk - k0) * ld;
-                    for (int p = 0; p < PixelPanels; p++)
+                    int whole = N / MR;
+                    for (int p = 0; p < whole; p++) CopyShort(row + p * MR, groupBase + ((long)p * K + kk) * MR, MR);
+                    if (whole < PixelPanels)
                     {
-                        float* dst = groupBase + ((long)p * K + kk) * MR;
-                        int from = p * MR, count = Math.Min(MR, N - from);
-                        new ReadOnlySpan<float>(row + from, count).CopyTo(new Span<float>(dst, count));
+                        float* dst = groupBase + ((long)whole * K + kk) * MR;
+                        int count = N - whole * MR;
+                        CopyShort(row + whole * MR, dst, count);
                         for (int t = count; t < MR; t++) dst[t] = 0f;
                     }
                 }
             }
         }
+    }
+
+    /// <summary><paramref name="count"/> floats (a panel row: 1 to 15) in at most four moves. A span copy per panel row
+    /// called memmove for every 6 values (`KernelProbe layer 1024 14 14 256 1 1 1 0 1 1`: 3.58 → 3.39 ms).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyShort(float* src, float* dst, int count)
+    {
+        if (count >= 8) { Vector256.Store(Vector256.Load(src), dst); src += 8; dst += 8; count -= 8; }
+        if (count >= 4) { Vector128.Store(Vector128.Load(src), dst); src += 4; dst += 4; count -= 4; }
+        if (count >= 2) { *(double*)dst = *(double*)src; src += 2; dst += 2; count -= 2; }
+        if (count > 0) *dst = *src;
     }
 
     /// <summary>Item = (group, channel panel): that NR-channel slice of Cᵀ for every pixel panel.</summary>
