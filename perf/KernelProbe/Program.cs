@@ -24,6 +24,7 @@ internal static unsafe class Program
         if (what is "winograd") { ShapeProbe.WinogradMoves(); return; }
         if (what is "bandwidth") { ShapeProbe.Bandwidth(); return; }
         if (what is "loops") { ShapeProbe.Loops(); return; }
+        if (what is "crosscore") { ShapeProbe.CrossCore(); return; }
         if (what is "layer") { ShapeProbe.Layer(args[1..]); return; }
         if (what is "inplace") { ShapeProbe.InPlaceB(); return; }
         if (what is "knob") { ShapeProbe.Knob(args[1..]); return; }

@@ -335,6 +335,87 @@ internal static class ShapeProbe
         }
     }
 
+    /// <summary>
+    /// What a cache line costs when the other core wrote it last: (1) the round trip of a flag between two threads,
+    /// (2) read bandwidth over a buffer of 256 KB to 4 MB that the other thread has just written, against one this thread
+    /// has just written. Two busy threads on the 2-core machines sit on different cores. Best of 20.
+    /// </summary>
+    public static unsafe void CrossCore()
+    {
+        const int trips = 200_000;
+        var flag = GC.AllocateArray<long>(32, pinned: true);
+        fixed (long* raw = flag)
+        {
+            long* f = (long*)(((nint)raw + 63) & ~(nint)63);
+            nint at = (nint)f;
+            var echo = new Thread(() =>
+            {
+                long* g = (long*)at;
+                for (int i = 0; i < trips; i++)
+                {
+                    while (Volatile.Read(ref *g) != 1) { }
+                    Volatile.Write(ref *g, 0);
+                }
+            });
+            echo.Start();
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < trips; i++)
+            {
+                Volatile.Write(ref *f, 1);
+                while (Volatile.Read(ref *f) != 0) { }
+            }
+            double ns = sw.Elapsed.TotalMilliseconds * 1e6 / trips;
+            echo.Join();
+            Console.WriteLine($"flag round trip between two threads: {ns:F0} ns");
+        }
+        for (int kb = 256; kb <= 4096; kb *= 2)
+        {
+            int n = kb * 256;
+            var buffer = GC.AllocateArray<float>(n + 16, pinned: true);
+            fixed (float* raw = buffer)
+            {
+                float* a = (float*)(((nint)raw + 63) & ~(nint)63);
+                nint addr = (nint)a;
+                double other = double.MaxValue, own = double.MaxValue;
+                float sink = 0;
+                for (int r = 0; r < 20; r++)
+                {
+                    // This thread spins while the writer runs, so the writer runs on the other core.
+                    int done = 0;
+                    var writer = new Thread(() =>
+                    {
+                        float* b = (float*)addr;
+                        for (int i = 0; i < n; i += 8) System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Create((float)i), b + i);
+                        Volatile.Write(ref done, 1);
+                    });
+                    writer.Start();
+                    while (Volatile.Read(ref done) == 0) { }
+                    writer.Join();
+                    var sw = Stopwatch.StartNew();
+                    sink += ReadLines(a, n);
+                    other = Math.Min(other, sw.Elapsed.TotalSeconds);
+                    for (int i = 0; i < n; i += 8) System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Create((float)i), a + i);
+                    sw.Restart();
+                    sink += ReadLines(a, n);
+                    own = Math.Min(own, sw.Elapsed.TotalSeconds);
+                }
+                Console.WriteLine($"{kb,5} KB: reading lines the other thread wrote {kb / 1024.0 / 1024 / other:F1} GB/s, lines this thread wrote {kb / 1024.0 / 1024 / own:F1} GB/s{(sink == 1.5f ? " " : "")}");
+            }
+        }
+    }
+
+    /// <summary>One vector from each cache line of <paramref name="n"/> floats, four lines in flight.</summary>
+    private static unsafe float ReadLines(float* a, int n)
+    {
+        var s0 = System.Runtime.Intrinsics.Vector256<float>.Zero; var s1 = s0; var s2 = s0; var s3 = s0;
+        for (int i = 0; i + 64 <= n; i += 64)
+        {
+            s0 += System.Runtime.Intrinsics.Vector256.Load(a + i); s1 += System.Runtime.Intrinsics.Vector256.Load(a + i + 16);
+            s2 += System.Runtime.Intrinsics.Vector256.Load(a + i + 32); s3 += System.Runtime.Intrinsics.Vector256.Load(a + i + 48);
+        }
+        return (s0 + s1 + s2 + s3)[0];
+    }
+
     /// <summary>One layer given on the command line (<c>layer C H W K R S stride pad batch threads</c>): every algorithm
     /// that supports it, warm (repeated calls, min) and cold (a 6 MB sweep before each call, median of 9).</summary>
     public static void Layer(string[] a)
