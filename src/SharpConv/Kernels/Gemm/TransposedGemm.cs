@@ -111,6 +111,7 @@ internal static unsafe class TransposedGemm
         {
             long ld = N + 16;
             float* tmp = Rows + (long)thread * RowsPerItem * ld;
+            int whole = N / MR, rest = N - whole * MR;   // full pixel panels, then the pixels of a partial last one
             for (int item = begin; item < end; item++)
             {
                 int group = item / KChunks, k0 = item % KChunks * RowsPerItem, k1 = Math.Min(K, k0 + RowsPerItem);
@@ -119,14 +120,12 @@ internal static unsafe class TransposedGemm
                 for (int kk = k0; kk < k1; kk++)
                 {
                     float* row = tmp + (kk - k0) * ld;
-                    int whole = N / MR;
                     for (int p = 0; p < whole; p++) CopyShort(row + p * MR, groupBase + ((long)p * K + kk) * MR, MR);
-                    if (whole < PixelPanels)
+                    if (rest > 0)
                     {
                         float* dst = groupBase + ((long)whole * K + kk) * MR;
-                        int count = N - whole * MR;
-                        CopyShort(row + whole * MR, dst, count);
-                        for (int t = count; t < MR; t++) dst[t] = 0f;
+                        CopyShort(row + whole * MR, dst, rest);
+                        for (int t = rest; t < MR; t++) dst[t] = 0f;
                     }
                 }
             }
