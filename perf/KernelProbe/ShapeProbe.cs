@@ -384,8 +384,7 @@ internal static class ShapeProbe
                     int done = 0;
                     var writer = new Thread(() =>
                     {
-                        float* b = (float*)addr;
-                        for (int i = 0; i < n; i += 8) System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Create((float)i), b + i);
+                        WriteLines((float*)addr, n);
                         Volatile.Write(ref done, 1);
                     });
                     writer.Start();
@@ -394,7 +393,7 @@ internal static class ShapeProbe
                     var sw = Stopwatch.StartNew();
                     sink += ReadLines(a, n);
                     other = Math.Min(other, sw.Elapsed.TotalSeconds);
-                    for (int i = 0; i < n; i += 8) System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Create((float)i), a + i);
+                    WriteLines(a, n);
                     sw.Restart();
                     sink += ReadLines(a, n);
                     own = Math.Min(own, sw.Elapsed.TotalSeconds);
@@ -402,6 +401,12 @@ internal static class ShapeProbe
                 Console.WriteLine($"{kb,5} KB: reading lines the other thread wrote {kb / 1024.0 / 1024 / other:F1} GB/s, lines this thread wrote {kb / 1024.0 / 1024 / own:F1} GB/s{(sink == 1.5f ? " " : "")}");
             }
         }
+    }
+
+    /// <summary>Writes all <paramref name="n"/> floats, a vector at a time.</summary>
+    private static unsafe void WriteLines(float* a, int n)
+    {
+        for (int i = 0; i < n; i += 8) System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Create((float)i), a + i);
     }
 
     /// <summary>One vector from each cache line of <paramref name="n"/> floats, four lines in flight.</summary>
@@ -488,8 +493,9 @@ internal static class ShapeProbe
     }
 
     /// <summary>A/B of one layer's chosen algorithm with a measurement knob on and off (<c>knob NAME C H W K R S stride
-    /// pad batch threads [cold]</c>, cold: after a 6 MB sweep, median of 9; NAME: prefetch (PackedGemm.PrefetchTiles), inplace (PackedGemm.InPlaceMaxPanels 4/0), maskedtails
-    /// (GemmKernel.MaskedTails), wholerows (Im2ColSource.VectorRows)),
+    /// pad batch threads [cold]</c>, cold: after a 6 MB sweep, median of 9; NAME: prefetch (PackedGemm.PrefetchTiles), inplace (PackedGemm.InPlaceMaxPanels 4/0),
+    /// inplaceall (PackedGemm.InPlaceMaxPanels 1000/4), maskedtails (GemmKernel.MaskedTails), wholerows (Im2ColSource.VectorRows),
+    /// wholestores (Winograd.WholeVectorStores)),
     /// interleaved, min of 7 rounds.</summary>
     public static void Knob(string[] a)
     {

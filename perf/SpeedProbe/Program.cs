@@ -109,7 +109,6 @@ foreach (var name in nets)
                 "nosplit" => null,
                 "spin100" => null,
                 "t1" => net.Compile(new CompileOptions { Threads = 1 }),
-
                 "observer" => null,
                 "nopoolfusion" => CompileWithout(() => FuseConvPoolPass.Enabled = false, () => FuseConvPoolPass.Enabled = true),
                 _ => throw new ArgumentException($"-vs: unknown variant '{versus}' (known: noinplace, noinputnorm, packedb, nomasked, nosplit, spin100, t1, observer, nopoolfusion)"),

@@ -34,7 +34,6 @@ internal sealed class BatchSplit
     /// </summary>
     internal const long MaxWeightElements = 1024 * 1024;
 
-
     private readonly ExecutionPlan _plan;
     private readonly Tensor[][][] _partInputs;   // [part][step][input]
     private readonly Tensor[][] _partOutputs;    // [part][step]
