@@ -1,6 +1,6 @@
 // SpeedProbe: SharpConv vs ONNX Runtime on the same ONNX file, same machine, same run, interleaved.
 // Usage: dotnet run -c Release --project perf/SpeedProbe -- [net ...] [-b 1,8] [-t 1,2] [-r rounds] [-profile] [-noort]
-//        [-vs noinplace|noinputnorm|packedb|nomasked|nosplit|spin100|t1|observer|nopoolfusion]: the second lane is SharpConv itself with that option changed instead of ORT
+//        [-vs noinplace|noinputnorm|packedb|nomasked|nosplit|stepwise|spin100|t1|observer|nopoolfusion]: the second lane is SharpConv itself with that option changed instead of ORT
 //        (t1: on one thread, so the paired ratio is the speed-up of -t N over one thread)
 //        (an A/B in one process; observer: runs with a no-op step observer, the profiler's hook, to show it costs nothing)
 //        [-gap ms]: sleep before each timed lane and each lane of a pair (lets the other engine's threads settle: our
@@ -107,11 +107,12 @@ foreach (var name in nets)
                 "packedb" => null,
                 "nomasked" => null,
                 "nosplit" => null,
+                "stepwise" => null,
                 "spin100" => null,
                 "t1" => net.Compile(new CompileOptions { Threads = 1 }),
                 "observer" => null,
                 "nopoolfusion" => CompileWithout(() => FuseConvPoolPass.Enabled = false, () => FuseConvPoolPass.Enabled = true),
-                _ => throw new ArgumentException($"-vs: unknown variant '{versus}' (known: noinplace, noinputnorm, packedb, nomasked, nosplit, spin100, t1, observer, nopoolfusion)"),
+                _ => throw new ArgumentException($"-vs: unknown variant '{versus}' (known: noinplace, noinputnorm, packedb, nomasked, nosplit, stepwise, spin100, t1, observer, nopoolfusion)"),
             };
             CompiledNetwork CompileWithout(Action off, Action on)
             {
@@ -156,6 +157,9 @@ foreach (var name in nets)
                     break;
                 case "nosplit":   // every layer split over the threads, none over the batch
                     ort = KnobLane(() => SharpConv.Compilation.BatchSplit.Enabled = false, () => SharpConv.Compilation.BatchSplit.Enabled = true);
+                    break;
+                case "stepwise":   // the batch's parts wait for each other after every step
+                    ort = KnobLane(() => SharpConv.Compilation.BatchSplit.WholeSegments = false, () => SharpConv.Compilation.BatchSplit.WholeSegments = true);
                     break;
             }
             OrtValue? inV = null, outV = null; RunOptions? ro = null;

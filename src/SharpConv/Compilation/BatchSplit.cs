@@ -4,26 +4,38 @@ namespace SharpConv.Compilation;
 
 /// <summary>
 /// Runs a plan's image-wise steps with few weights (<see cref="ExecutionPlan.SplitsBatch"/>) with the batch cut into one part per
-/// thread: each thread computes the step for its own images, with its own scratch, instead of every thread taking a
-/// share of every image's tiles.
+/// thread: each thread computes the steps for its own images, in its own arena and with its own scratch, instead of
+/// every thread taking a share of every image's tiles.
 /// <para>
 /// Why: a thread then touches only its own images' activations (at batch 8 those pass through memory rather than the
 /// cache), and each part is a whole kernel call, with no tile-level imbalance at the step's end. Measured
 /// (`SpeedProbe -b 8 -t 2 -vs nosplit`, paired, the 2-core Zen 1): DenseNet-121 625 vs 680 ms, GoogLeNet 260 vs
-/// 270, ResNet-18 252 vs 255, SqueezeNet 1.1 87 vs 87. Every part still ends with the step: the arena reuses a dead
-/// value's memory for a later one by the plan's step order, which a part running ahead into later steps would break.
+/// 270, ResNet-18 252 vs 255, SqueezeNet 1.1 87 vs 87.
+/// </para>
+/// <para>
+/// A part runs a whole segment of such steps (<see cref="ExecutionPlan.Segments"/>) without waiting for the other
+/// parts between steps: a step's time differs between parts (the machine is shared), and a barrier after every
+/// step makes every step last as long as its slowest part. Each part therefore has an arena of its own, planned for its
+/// images (<see cref="ExecutionPlan.ForPart"/>): in the whole batch's arena, a part running ahead could write a
+/// later value into memory that a dead value shares with one the other part is still reading. Values cross between
+/// the arenas only where a segment begins or ends. A run that reports its steps to an observer (the profiler) waits
+/// for every part after every step instead, so each step can be timed.
 /// </para>
 /// <para>
 /// The bits do not change: every kernel runs the plan's algorithms (<see cref="RunContext.PlanBatch"/>) and computes
 /// each image alone, so a part gives the same values as the whole batch. With T threads the parts are ⌊B/T⌋ images
-/// each; the B mod T images left over then run with every thread on the step, as without a split. Steps that mix
-/// images or share big weights across them (fully connected layers) always run on the whole batch.
+/// each; the B mod T images left over then run in the whole arena with every thread on each step, as without a split.
+/// Steps that mix images or share big weights across them (fully connected layers) always run on the whole batch.
 /// </para>
 /// </summary>
 internal sealed class BatchSplit
 {
     /// <summary>On or off (a measurement knob for the perf probes; the results are the same either way).</summary>
     internal static bool Enabled = true;
+
+    /// <summary>Whether an unobserved run lets each part run a segment's steps without waiting for the others (a
+    /// measurement knob for the perf probes; off, parts wait for each other after every step as in an observed run).</summary>
+    internal static bool WholeSegments = true;
 
     /// <summary>
     /// Largest weight tensor (floats) of a step that splits. With the batch cut, every thread reads all of a layer's
@@ -32,42 +44,71 @@ internal sealed class BatchSplit
     /// at batch 8 on 2 threads read VGG-16 0.98 with every image-wise step split, 1.02–1.04 with this bound (its 3×3
     /// layers of 256 channels split, of 512 not); SqueezeNet 1.1's 512→1000 classifier split or not runs the same.
     /// </summary>
-    internal const long MaxWeightElements = 1024 * 1024;
+    internal static long MaxWeightElements = DefaultMaxWeightElements;
+
+    /// <summary>The default of <see cref="MaxWeightElements"/> (tests lower it to cut networks into several segments).</summary>
+    internal const long DefaultMaxWeightElements = 1024 * 1024;
 
     private readonly ExecutionPlan _plan;
-    private readonly Tensor[][][] _partInputs;   // [part][step][input]
-    private readonly Tensor[][] _partOutputs;    // [part][step]
-    private readonly Tensor[][]? _restInputs;    // [step][input]: the images after the parts
+    private readonly Part[] _parts;
+    private readonly Tensor[][]? _restInputs;    // [step][input]: the images after the parts, in the whole arena
     private readonly Tensor[]? _restOutputs;
-    private readonly RunContext[] _workers;      // one per part: inline, its own scratch
     private readonly RunContext _whole;
 
-    private BatchSplit(ExecutionPlan plan, Tensor[] slots, int parts, int perPart, RunContext whole, Func<long, Memory<float>> allocate)
+    /// <summary>One part's images: its arena's views and what crosses between it and the whole arena.</summary>
+    private sealed class Part(RunContext context, Tensor[]?[] stepInputs, Tensor?[] stepOutputs, ImageCopy[][] copyIn, ImageCopy[][] copyOut)
+    {
+        /// <summary>Inline (one thread), with the part's own scratch.</summary>
+        public RunContext Context { get; } = context;
+        public Tensor[]?[] StepInputs { get; } = stepInputs;     // [step][input]; null for a step that does not split
+        public Tensor?[] StepOutputs { get; } = stepOutputs;     // [step]
+        public ImageCopy[][] CopyIn { get; } = copyIn;           // [segment]
+        public ImageCopy[][] CopyOut { get; } = copyOut;         // [segment]
+    }
+
+    /// <summary>A value's images copied between two views of the same shape (either may be image-strided).</summary>
+    private readonly record struct ImageCopy(Tensor From, Tensor To)
+    {
+        public void Run()
+        {
+            int images = From.Shape[0];
+            int image = checked((int)From.Shape.ElementsFrom(1));
+            int fromStride = (int)From.ImageStride, toStride = (int)To.ImageStride;
+            var from = From.Span;
+            var to = To.Span;
+            if (fromStride == image && toStride == image) { from.CopyTo(to); return; }
+            for (int n = 0; n < images; n++) from.Slice(n * fromStride, image).CopyTo(to.Slice(n * toStride, image));
+        }
+    }
+
+    private BatchSplit(ExecutionPlan plan, Tensor[] wholeSlots, int parts, int perPart, RunContext whole, Func<long, Memory<float>> allocate)
     {
         _plan = plan;
         _whole = whole;
         var steps = plan.Steps;
-        Tensor View(int slot, int first, int count) => slots[slot].Images(first, count);
-        _partInputs = new Tensor[parts][][];
-        _partOutputs = new Tensor[parts][];
-        long workerScratch = 0;
+        var partPlan = plan.ForPart(perPart);
+        long scratch = 0;
+        for (int s = 0; s < steps.Count; s++)
+            if (plan.SplitsBatch(s))
+                scratch = Math.Max(scratch, steps[s].Kernel.PartScratchElements(partPlan.Steps[s].InputShapes, partPlan.Steps[s].OutputShape, plan.Batch, 1));
+        _parts = new Part[parts];
         for (int part = 0; part < parts; part++)
         {
-            _partInputs[part] = new Tensor[steps.Count][];
-            _partOutputs[part] = new Tensor[steps.Count];
+            var slots = partPlan.SlotViews(allocate(partPlan.ArenaElements));
+            var inputs = new Tensor[]?[steps.Count];
+            var outputs = new Tensor?[steps.Count];
             for (int s = 0; s < steps.Count; s++)
             {
                 if (!plan.SplitsBatch(s)) continue;
-                var step = steps[s];
-                _partInputs[part][s] = step.InputSlots.Select(i => View(i, part * perPart, perPart)).ToArray();
-                _partOutputs[part][s] = View(step.OutputSlot, part * perPart, perPart);
-                if (part == 0)
-                    workerScratch = Math.Max(workerScratch, step.Kernel.PartScratchElements(
-                        _partInputs[0][s].Select(t => t.Shape).ToArray(), _partOutputs[0][s].Shape, plan.Batch, 1));
+                inputs[s] = steps[s].InputSlots.Select(i => slots[i]).ToArray();
+                outputs[s] = slots[steps[s].OutputSlot];
             }
+            int first = part * perPart;
+            Tensor Whole(int slot) => wholeSlots[slot].Images(first, perPart);
+            var copyIn = plan.Segments.Select(g => g.CopyIn.Select(slot => new ImageCopy(Whole(slot), slots[slot])).ToArray()).ToArray();
+            var copyOut = plan.Segments.Select(g => g.CopyOut.Select(slot => new ImageCopy(slots[slot], Whole(slot))).ToArray()).ToArray();
+            _parts[part] = new Part(new RunContext(allocate(scratch), 1, plan.Batch), inputs, outputs, copyIn, copyOut);
         }
-        _workers = new RunContext[parts];
-        for (int t = 0; t < parts; t++) _workers[t] = new RunContext(allocate(workerScratch), 1, plan.Batch);
 
         int rest = plan.Batch - parts * perPart;
         if (rest > 0)
@@ -77,8 +118,8 @@ internal sealed class BatchSplit
             for (int s = 0; s < steps.Count; s++)
             {
                 if (!plan.SplitsBatch(s)) continue;
-                _restInputs[s] = steps[s].InputSlots.Select(i => View(i, parts * perPart, rest)).ToArray();
-                _restOutputs[s] = View(steps[s].OutputSlot, parts * perPart, rest);
+                _restInputs[s] = steps[s].InputSlots.Select(i => wholeSlots[i].Images(parts * perPart, rest)).ToArray();
+                _restOutputs[s] = wholeSlots[steps[s].OutputSlot].Images(parts * perPart, rest);
             }
         }
     }
@@ -88,7 +129,7 @@ internal sealed class BatchSplit
     public static BatchSplit? Create(ExecutionPlan plan, Tensor[] slots, int threads, RunContext whole, Func<long, Memory<float>> allocate)
     {
         int perPart = plan.Batch / threads;
-        if (threads < 2 || perPart < 1 || !Enumerable.Range(0, plan.Steps.Count).Any(plan.SplitsBatch)) return null;
+        if (threads < 2 || perPart < 1 || plan.Segments.Count == 0) return null;
         return new BatchSplit(plan, slots, threads, perPart, whole, allocate);
     }
 
@@ -109,30 +150,64 @@ internal sealed class BatchSplit
         return most;
     }
 
-    /// <summary>Runs step <paramref name="step"/> (one the plan splits) on every image: each part on its own thread, then the
-    /// leftover images on all threads.</summary>
-    public void Run(int step, CancellationToken cancellation)
+    /// <summary>
+    /// Runs steps <paramref name="first"/>…<paramref name="last"/> of segment <paramref name="segment"/> on every
+    /// image: each part on its own thread (copying its inputs in first when <paramref name="first"/> begins the
+    /// segment), then the leftover images on all threads. When <paramref name="last"/> ends the segment, the parts
+    /// then copy out what later steps read in the whole arena. That copy waits for every part and the leftover images:
+    /// the values it writes may share whole-arena memory with values that a slower part is still copying in, or that
+    /// the leftover images' earlier steps write.
+    /// </summary>
+    public void Run(int segment, int first, int last, CancellationToken cancellation)
     {
-        _whole.Scheduler!.For(_workers.Length, new PartBody { Split = this, Step = step, Cancellation = cancellation });
-        if (_restInputs is not null) _plan.Steps[step].Kernel.Execute(_restInputs[step], _restOutputs![step], _whole);
+        var bounds = _plan.Segments[segment];
+        var scheduler = _whole.Scheduler!;
+        scheduler.For(_parts.Length, new StepsBody { Split = this, Segment = segment, First = first, Last = last, Cancellation = cancellation });
+        if (_restInputs is not null)
+            for (int s = first; s <= last; s++)
+            {
+                if (!_plan.SplitsBatch(s)) continue;
+                cancellation.ThrowIfCancellationRequested();
+                _plan.Steps[s].Kernel.Execute(_restInputs[s], _restOutputs![s], _whole);
+            }
+        if (last == bounds.Last && bounds.CopyOut.Length > 0) scheduler.For(_parts.Length, new CopyOutBody { Split = this, Segment = segment });
     }
 
-    private struct PartBody : IParallelBody
+    private struct StepsBody : IParallelBody
     {
         public BatchSplit Split;
-        public int Step;
+        public int Segment, First, Last;
         public CancellationToken Cancellation;
 
         public readonly void Run(int begin, int end, int thread)
         {
-            var kernel = Split._plan.Steps[Step].Kernel;
-            for (int part = begin; part < end; part++)
+            var plan = Split._plan;
+            for (int index = begin; index < end; index++)
             {
-                // A part's scratch goes with the part, not the thread: a thread that claims two parts runs them in turn.
-                var context = Split._workers[part];
-                context.Cancellation = Cancellation;
-                kernel.Execute(Split._partInputs[part][Step], Split._partOutputs[part][Step], context);
+                // A part's arena and scratch go with the part, not the thread: a thread that claims two parts runs them in turn.
+                var part = Split._parts[index];
+                part.Context.Cancellation = Cancellation;
+                if (First == plan.Segments[Segment].First)
+                    foreach (var copy in part.CopyIn[Segment]) copy.Run();
+                for (int s = First; s <= Last; s++)
+                {
+                    if (!plan.SplitsBatch(s)) continue;
+                    Cancellation.ThrowIfCancellationRequested();
+                    plan.Steps[s].Kernel.Execute(part.StepInputs[s], part.StepOutputs[s]!, part.Context);
+                }
             }
+        }
+    }
+
+    private struct CopyOutBody : IParallelBody
+    {
+        public BatchSplit Split;
+        public int Segment;
+
+        public readonly void Run(int begin, int end, int thread)
+        {
+            for (int index = begin; index < end; index++)
+                foreach (var copy in Split._parts[index].CopyOut[Segment]) copy.Run();
         }
     }
 }

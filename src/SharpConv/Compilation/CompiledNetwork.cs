@@ -118,10 +118,19 @@ public sealed class CompiledNetwork : IDisposable
             {
                 cancellation.ThrowIfCancellationRequested();
                 var step = steps[s];
+                int segment = split is null ? -1 : plan.SegmentOf(s);
+                if (segment >= 0 && observer is null && BatchSplit.WholeSegments)
+                {
+                    // The parts run the whole segment, each at its own pace.
+                    int last = plan.Segments[segment].Last;
+                    split!.Run(segment, s, last, cancellation);
+                    s = last;
+                    continue;
+                }
                 observer?.StepStarting(step);
                 if (!step.InPlace)
                 {
-                    if (split is not null && plan.SplitsBatch(s)) split.Run(s, cancellation);
+                    if (segment >= 0) split!.Run(segment, s, s, cancellation);
                     else step.Kernel.Execute(context.StepInputs[s], context.Slots[step.OutputSlot], context.Run);
                 }
                 observer?.StepFinished(step);
@@ -168,17 +177,7 @@ public sealed class CompiledNetwork : IDisposable
     {
         public ExecutionContext(ExecutionPlan plan, int threads)
         {
-            var arena = AlignedBuffer(plan.ArenaElements);
-            Slots = new Tensor[plan.SlotShapes.Count];
-            for (int i = 0; i < Slots.Length; i++)
-            {
-                var shape = plan.SlotShapes[i];
-                // A value written into a wider concatenation has its images a concatenation image apart; any other,
-                // one image apart.
-                long stride = plan.SlotImageStrides[i];
-                Slots[i] = plan.IsConstantSlot[i] ? plan.ConstantValues[i]!
-                    : new Tensor(shape, arena.Slice((int)plan.SlotOffsets[i], (int)Tensor.ViewLength(shape, stride)), stride);
-            }
+            Slots = plan.SlotViews(AlignedBuffer(plan.ArenaElements));
             StepInputs = plan.Steps.Select(s => s.InputSlots.Select(i => Slots[i]).ToArray()).ToArray();
             Run = new RunContext(AlignedBuffer(Math.Max(plan.ScratchElements, BatchSplit.RestScratchElements(plan, threads))), threads, plan.Batch);
             Split = BatchSplit.Create(plan, Slots, threads, Run, AlignedBuffer);

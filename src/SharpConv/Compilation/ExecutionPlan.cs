@@ -42,6 +42,11 @@ public sealed class CompiledStep
     public bool InPlace { get; internal init; }
 }
 
+/// <summary>Steps <see cref="First"/>…<see cref="Last"/> of a plan that a part of the batch runs in its own arena, and
+/// the slots copied from the whole batch's arena before them (<see cref="CopyIn"/>) and back after them
+/// (<see cref="CopyOut"/>). See <see cref="ExecutionPlan.Segments"/>.</summary>
+internal sealed record StepSegment(int First, int Last, int[] CopyIn, int[] CopyOut);
+
 /// <summary>
 /// Everything that depends on the batch size: shapes, the step list, and the arena layout. Values whose lifetimes do
 /// not overlap share arena memory (first-fit over a liveness scan), so a forward pass needs far less than the sum of
@@ -49,9 +54,17 @@ public sealed class CompiledStep
 /// </summary>
 public sealed class ExecutionPlan
 {
-    internal ExecutionPlan(CompilationGraph graph, int batch, bool concatInPlace = true)
+    internal ExecutionPlan(CompilationGraph graph, int batch, bool concatInPlace = true) : this(graph, batch, concatInPlace, null) { }
+
+    /// <param name="graph">The compiled graph.</param>
+    /// <param name="batch">Images.</param>
+    /// <param name="concatInPlace">Whether concatenations may be written in place (when no placement is given).</param>
+    /// <param name="placement">A placement to keep instead of planning one: a part of a batch
+    /// (<see cref="ForPart"/>) keeps the whole batch's, so both have the same steps and the same concatenations in place.</param>
+    private ExecutionPlan(CompilationGraph graph, int batch, bool concatInPlace, ConcatPlacement? placement)
     {
         Batch = batch;
+        _graph = graph;
         var nodes = graph.Nodes;
         var slotOf = new Dictionary<CompiledNode, int>();
         var shapes = new List<Shape>();
@@ -82,7 +95,9 @@ public sealed class ExecutionPlan
 
         // Concatenations in place: each input is written by its producer straight into its channel range of the
         // concatenation (or of an enclosing one), so the copy disappears; see ConcatPlacement.
-        var placement = concatInPlace ? ConcatPlacement.Plan(nodes, slotOf, shapes, isOutput, batch) : ConcatPlacement.None(count);
+        // A placement valid at some batch is valid at a smaller one (only batch 1 allows more), so a part keeps the whole's.
+        placement ??= concatInPlace ? ConcatPlacement.Plan(nodes, slotOf, shapes, isOutput, batch) : ConcatPlacement.None(count);
+        _placement = placement;
         var root = new int[count];
         var channelOffset = new long[count];
         for (int i = 0; i < count; i++)
@@ -135,6 +150,8 @@ public sealed class ExecutionPlan
             if (root[i] != i) offsets[i] = offsets[root[i]] + channelOffset[i] * rootShape.ElementsFrom(2);
         }
         ArenaElements = arena;
+        _root = root;
+        _channelOffset = channelOffset;
         InPlaceConcats = placement.InPlace.Count(v => v);
 
         var steps = new List<CompiledStep>();
@@ -158,12 +175,112 @@ public sealed class ExecutionPlan
             && HasBatch(step.OutputSlot) && step.InputSlots.All(HasBatch)).ToArray();
         InputSlots = graph.Inputs.Select(n => slotOf[n]).ToArray();
         OutputSlots = graph.Outputs.Select(n => slotOf[n]).ToArray();
+        Segments = FindSegments();
         ConstantValues = nodes.Select(n => n.Op is Constant c ? c.Value : null).ToArray();
         if (ArenaElements + ScratchElements > Limits.MaxTotalElements)
             throw new LimitExceededException($"arena at batch {batch}", $"{ArenaElements + ScratchElements:N0} floats", Limits.MaxTotalElements);
         if (ArenaElements > Array.MaxLength || ScratchElements > Array.MaxLength)
             throw new LimitExceededException($"arena at batch {batch}", $"{ArenaElements:N0} floats", Array.MaxLength);
     }
+
+    /// <summary>The same network planned for a part of this batch: the same steps, the same concatenations in place,
+    /// its own arena layout.</summary>
+    internal ExecutionPlan ForPart(int batch) => new(_graph, batch, concatInPlace: true, _placement);
+
+    /// <summary>Tensor views of every slot over an arena of <see cref="ArenaElements"/> floats (constants: their own
+    /// tensors).</summary>
+    internal Tensor[] SlotViews(Memory<float> arena)
+    {
+        var slots = new Tensor[SlotShapes.Count];
+        for (int i = 0; i < slots.Length; i++)
+        {
+            var shape = SlotShapes[i];
+            // A value written into a wider concatenation has its images a concatenation image apart; any other, one
+            // image apart.
+            long stride = SlotImageStrides[i];
+            slots[i] = IsConstantSlot[i] ? ConstantValues[i]!
+                : new Tensor(shape, arena.Slice((int)SlotOffsets[i], (int)Tensor.ViewLength(shape, stride)), stride);
+        }
+        return slots;
+    }
+
+    /// <summary>
+    /// Runs of consecutive steps that split the batch (<see cref="SplitsBatch"/>; in-place concatenations, which do
+    /// nothing, may sit between them), with what each must copy between the whole batch's arena and a part's.
+    /// <para>
+    /// A part runs a segment's steps one after another in its own arena, with no barrier between steps; the whole
+    /// arena holds what the other steps read and write. A segment therefore copies in, for its images, every value
+    /// it reads that a step outside any segment (or the caller) wrote, and copies out every value it wrote that such a
+    /// step, or the caller, reads later. Values written in one segment and read in another stay in the parts' arenas,
+    /// whose liveness keeps them. "A value" here is what one step writes: a concatenation written in place is the
+    /// values its inputs' producers wrote into it.
+    /// </para>
+    /// </summary>
+    internal IReadOnlyList<StepSegment> Segments { get; }
+
+    /// <summary>The index in <see cref="Segments"/> of the segment holding step <paramref name="step"/>, or −1.</summary>
+    internal int SegmentOf(int step) => _segmentOf[step];
+    private int[] _segmentOf = [];
+
+    private IReadOnlyList<StepSegment> FindSegments()
+    {
+        int stepCount = Steps.Count;
+        var segmentOf = new int[stepCount + 1];
+        Array.Fill(segmentOf, -1);
+        _segmentOf = segmentOf;
+        var bounds = new List<(int First, int Last)>();
+        for (int s = 0; s < stepCount;)
+        {
+            if (!_splitsBatch[s]) { s++; continue; }
+            int last = s;
+            for (int t = s + 1; t < stepCount && (_splitsBatch[t] || Steps[t].InPlace); t++)
+                if (_splitsBatch[t]) last = t;
+            for (int t = s; t <= last; t++) segmentOf[t] = bounds.Count;
+            bounds.Add((s, last));
+            s = last + 1;
+        }
+        if (bounds.Count == 0) return [];
+
+        // Who wrote each slot's own values: its step (unless an in-place concatenation, which writes nothing), or the
+        // caller (network inputs, step −1). Constants are never copied.
+        var writer = new int[SlotShapes.Count];
+        Array.Fill(writer, int.MinValue);
+        foreach (int input in InputSlots) writer[input] = -1;
+        foreach (var step in Steps)
+            if (!step.InPlace) writer[step.OutputSlot] = step.Index;
+        var leaves = Enumerable.Range(0, writer.Length).Where(slot => writer[slot] != int.MinValue && !IsConstantSlot[slot]).ToArray();
+
+        var copyIn = bounds.Select(_ => new SortedSet<int>()).ToArray();
+        var copyOut = bounds.Select(_ => new SortedSet<int>()).ToArray();
+        void Read(int slot, int reader)
+        {
+            if (IsConstantSlot[slot]) return;
+            foreach (int leaf in leaves)
+            {
+                if (writer[leaf] >= reader || !Overlaps(leaf, slot)) continue;
+                int readerSegment = segmentOf[reader], writerSegment = writer[leaf] >= 0 ? segmentOf[writer[leaf]] : -1;
+                if (readerSegment >= 0 && writerSegment < 0) copyIn[readerSegment].Add(leaf);
+                else if (readerSegment < 0 && writerSegment >= 0) copyOut[writerSegment].Add(leaf);
+            }
+        }
+        foreach (var step in Steps)
+            if (!step.InPlace)
+                foreach (int slot in step.InputSlots) Read(slot, step.Index);
+        // The caller reads the outputs after the last step (segmentOf[stepCount] is −1: outside every segment).
+        foreach (int slot in OutputSlots) Read(slot, stepCount);
+        return bounds.Select((b, i) => new StepSegment(b.First, b.Last, copyIn[i].ToArray(), copyOut[i].ToArray())).ToArray();
+    }
+
+    /// <summary>Whether two slots share memory: the same root buffer and overlapping channel ranges in it.</summary>
+    private bool Overlaps(int a, int b) =>
+        a == b || _root[a] == _root[b]
+        && _channelOffset[a] < _channelOffset[b] + SlotShapes[b][1]
+        && _channelOffset[b] < _channelOffset[a] + SlotShapes[a][1];
+
+    private readonly CompilationGraph _graph;
+    private readonly ConcatPlacement _placement;
+    private readonly int[] _root;
+    private readonly long[] _channelOffset;
 
     // 16 floats = 64 bytes: every slot starts on a cache line, which the vector kernels like.
     private static long AlignUp(long n) => (n + 15) & ~15L;

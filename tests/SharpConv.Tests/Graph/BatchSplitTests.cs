@@ -58,3 +58,89 @@ public class BatchSplitTests
         public void StepFinished(CompiledStep step) => Calls++;
     }
 }
+
+[CollectionDefinition("BatchSplitKnobs", DisableParallelization = true)]
+public class BatchSplitKnobsCollection;
+
+/// <summary>
+/// Segments that begin and end inside a network: with <see cref="BatchSplit.MaxWeightElements"/> lowered, some
+/// convolutions stop splitting, so values cross between the whole batch's arena and the parts' — concatenations
+/// written in place among them, with members on both sides. Every way of running must give the one-thread bits.
+/// (Runs alone: the knob changes the plans other tests build.)
+/// </summary>
+[Collection("BatchSplitKnobs")]
+public class BatchSegmentTests
+{
+    private static Network Build(string name) => ZooCatalog.Build(name, new ZooOptions { WidthDivisor = 16, InputSize = 64, Seed = 9 });
+
+    /// <summary>A bound that splits about half of the image-wise steps that carry weights.</summary>
+    private static long MedianWeights(Network net)
+    {
+        using var compiled = net.Compile(new CompileOptions { Threads = 2 });
+        var weights = compiled.PlanFor(2).Steps.Select(s => s.Kernel.WeightElements).Where(w => w > 0).Order().ToArray();
+        return weights[weights.Length / 2];
+    }
+
+    [Theory]
+    [InlineData("googlenet", 4, 2)] [InlineData("googlenet", 5, 2)] [InlineData("densenet121", 3, 2)]
+    [InlineData("densenet121", 7, 3)] [InlineData("squeezenet1_0", 4, 2)] [InlineData("resnet18", 5, 3)]
+    public void SegmentsInsideANetworkKeepTheBits(string name, int batch, int threads)
+    {
+        var net = Build(name);
+        var input = Tensor.RandomNormal(net.InputShape.WithBatch(batch), seed: 13);
+        float[] one;
+        using (var single = net.Compile(new CompileOptions { Threads = 1 })) one = single.Run(input).ToArray();
+
+        BatchSplit.MaxWeightElements = MedianWeights(net);
+        try
+        {
+            using var compiled = net.Compile(new CompileOptions { Threads = threads });
+            var plan = compiled.PlanFor(batch);
+            Assert.True(plan.Segments.Count >= 2, $"{name}: {plan.Segments.Count} segment(s)");
+            Assert.Contains(plan.Segments.Skip(1), g => g.CopyIn.Length > 0);
+            Assert.Contains(plan.Segments.SkipLast(1), g => g.CopyOut.Length > 0);
+
+            void Check(string how, float[] actual)
+            {
+                for (int i = 0; i < one.Length; i++)
+                    Assert.True(BitConverter.SingleToInt32Bits(one[i]) == BitConverter.SingleToInt32Bits(actual[i]),
+                        $"{name} batch {batch}, {threads} threads, {how}: output[{i}] is {actual[i]:R}, {one[i]:R} on 1 thread");
+            }
+            Check("whole segments", compiled.Run(input).ToArray());
+            Check("whole segments again", compiled.Run(input).ToArray());
+            var observed = new Tensor(plan.SlotShapes[plan.OutputSlots[0]]);
+            compiled.Run([input], [observed], default, new NoObserver());
+            Check("observed", observed.ToArray());
+            BatchSplit.WholeSegments = false;
+            try { Check("step by step", compiled.Run(input).ToArray()); }
+            finally { BatchSplit.WholeSegments = true; }
+        }
+        finally { BatchSplit.MaxWeightElements = BatchSplit.DefaultMaxWeightElements; }
+    }
+
+    [Fact]
+    public void AConcatenationWithMembersOnBothSidesIsCopiedByMember()
+    {
+        // GoogLeNet's Inception concatenations are written in place; with half the convolutions kept whole, some of a
+        // module's branches are computed in the whole arena and the others in the parts'.
+        var net = Build("googlenet");
+        BatchSplit.MaxWeightElements = MedianWeights(net);
+        try
+        {
+            using var compiled = net.Compile(new CompileOptions { Threads = 2 });
+            var plan = compiled.PlanFor(4);
+            Assert.True(plan.InPlaceConcats > 0);
+            var copied = plan.Segments.SelectMany(g => g.CopyIn.Concat(g.CopyOut)).ToHashSet();
+            // Copies name the values steps wrote, never a concatenation that did nothing.
+            Assert.All(copied, slot => Assert.DoesNotContain(plan.Steps, s => s.InPlace && s.OutputSlot == slot));
+            Assert.Contains(plan.Steps, s => s.InPlace && plan.SegmentOf(s.Index) >= 0);
+        }
+        finally { BatchSplit.MaxWeightElements = BatchSplit.DefaultMaxWeightElements; }
+    }
+
+    private sealed class NoObserver : IStepObserver
+    {
+        public void StepStarting(CompiledStep step) { }
+        public void StepFinished(CompiledStep step) { }
+    }
+}
