@@ -65,6 +65,9 @@ public class GemvTests
         }
         Check(129, 1000, 3, true);
         Check(1000, 77, 1, false);
+        // Batches past a chunk of columns (16) that share each K block's pass: a full chunk, one column more, two
+        // chunks and one more; 70 rows end in a partial panel at both widths, 300 inputs in a partial K block.
+        foreach (int n in new[] { 16, 17, 33 }) Check(70, 300, n, n != 17);
     }
 
     [Fact]
