@@ -18,8 +18,10 @@ namespace SharpConv.Compilation;
 /// step makes every step last as long as its slowest part. Each part therefore has an arena of its own, planned for its
 /// images (<see cref="ExecutionPlan.ForPart"/>): in the whole batch's arena, a part running ahead could write a
 /// later value into memory that a dead value shares with one the other part is still reading. Values cross between
-/// the arenas only where a segment begins or ends. A run that reports its steps to an observer (the profiler) waits
-/// for every part after every step instead, so each step can be timed.
+/// the arenas only where a segment begins or ends. A segment whose copies would cost more than that saves (a lone
+/// pooling step between two layers too big to split) stays in the whole arena, its parts waiting for each other after
+/// every step (<see cref="StepSegment.InPartArenas"/>). A run that reports its steps to an observer (the profiler)
+/// also waits for every part after every step, so each step can be timed.
 /// </para>
 /// <para>
 /// The bits do not change: every kernel runs the plan's algorithms (<see cref="RunContext.PlanBatch"/>) and computes
@@ -55,12 +57,14 @@ internal sealed class BatchSplit
     private readonly Tensor[]? _restOutputs;
     private readonly RunContext _whole;
 
-    /// <summary>One part's images: its arena's views and what crosses between it and the whole arena.</summary>
+    /// <summary>One part's images: the views its steps run on and what crosses between its arena and the whole one.</summary>
     private sealed class Part(RunContext context, Tensor[]?[] stepInputs, Tensor?[] stepOutputs, ImageCopy[][] copyIn, ImageCopy[][] copyOut)
     {
         /// <summary>Inline (one thread), with the part's own scratch.</summary>
         public RunContext Context { get; } = context;
-        public Tensor[]?[] StepInputs { get; } = stepInputs;     // [step][input]; null for a step that does not split
+        // [step][input]: in the part's arena, or its images of the whole arena for a segment that stays there; null
+        // for a step that does not split.
+        public Tensor[]?[] StepInputs { get; } = stepInputs;
         public Tensor?[] StepOutputs { get; } = stepOutputs;     // [step]
         public ImageCopy[][] CopyIn { get; } = copyIn;           // [segment]
         public ImageCopy[][] CopyOut { get; } = copyOut;         // [segment]
@@ -95,16 +99,17 @@ internal sealed class BatchSplit
         for (int part = 0; part < parts; part++)
         {
             var slots = partPlan.SlotViews(allocate(partPlan.ArenaElements));
+            int first = part * perPart;
+            Tensor Whole(int slot) => wholeSlots[slot].Images(first, perPart);
             var inputs = new Tensor[]?[steps.Count];
             var outputs = new Tensor?[steps.Count];
             for (int s = 0; s < steps.Count; s++)
             {
                 if (!plan.SplitsBatch(s)) continue;
-                inputs[s] = steps[s].InputSlots.Select(i => slots[i]).ToArray();
-                outputs[s] = slots[steps[s].OutputSlot];
+                Func<int, Tensor> view = plan.Segments[plan.SegmentOf(s)].InPartArenas ? i => slots[i] : Whole;
+                inputs[s] = steps[s].InputSlots.Select(view).ToArray();
+                outputs[s] = view(steps[s].OutputSlot);
             }
-            int first = part * perPart;
-            Tensor Whole(int slot) => wholeSlots[slot].Images(first, perPart);
             var copyIn = plan.Segments.Select(g => g.CopyIn.Select(slot => new ImageCopy(Whole(slot), slots[slot])).ToArray()).ToArray();
             var copyOut = plan.Segments.Select(g => g.CopyOut.Select(slot => new ImageCopy(slots[slot], Whole(slot))).ToArray()).ToArray();
             _parts[part] = new Part(new RunContext(allocate(scratch), 1, plan.Batch), inputs, outputs, copyIn, copyOut);
@@ -162,15 +167,32 @@ internal sealed class BatchSplit
     {
         var bounds = _plan.Segments[segment];
         var scheduler = _whole.Scheduler!;
-        scheduler.For(_parts.Length, new StepsBody { Split = this, Segment = segment, First = first, Last = last, Cancellation = cancellation });
-        if (_restInputs is not null)
+        if (!bounds.InPartArenas)
+        {
+            // In the whole arena, a part running ahead could overwrite what another still reads: one step at a time.
             for (int s = first; s <= last; s++)
             {
                 if (!_plan.SplitsBatch(s)) continue;
-                cancellation.ThrowIfCancellationRequested();
-                _plan.Steps[s].Kernel.Execute(_restInputs[s], _restOutputs![s], _whole);
+                scheduler.For(_parts.Length, new StepsBody { Split = this, Segment = segment, First = s, Last = s, Cancellation = cancellation });
+                RunRest(s, s, cancellation);
             }
+            return;
+        }
+        scheduler.For(_parts.Length, new StepsBody { Split = this, Segment = segment, First = first, Last = last, Cancellation = cancellation });
+        RunRest(first, last, cancellation);
         if (last == bounds.Last && bounds.CopyOut.Length > 0) scheduler.For(_parts.Length, new CopyOutBody { Split = this, Segment = segment });
+    }
+
+    /// <summary>Steps <paramref name="first"/>…<paramref name="last"/> on the images after the parts, in the whole arena, on every thread.</summary>
+    private void RunRest(int first, int last, CancellationToken cancellation)
+    {
+        if (_restInputs is null) return;
+        for (int s = first; s <= last; s++)
+        {
+            if (!_plan.SplitsBatch(s)) continue;
+            cancellation.ThrowIfCancellationRequested();
+            _plan.Steps[s].Kernel.Execute(_restInputs[s], _restOutputs![s], _whole);
+        }
     }
 
     private struct StepsBody : IParallelBody

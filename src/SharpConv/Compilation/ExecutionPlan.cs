@@ -42,10 +42,12 @@ public sealed class CompiledStep
     public bool InPlace { get; internal init; }
 }
 
-/// <summary>Steps <see cref="First"/>…<see cref="Last"/> of a plan that a part of the batch runs in its own arena, and
-/// the slots copied from the whole batch's arena before them (<see cref="CopyIn"/>) and back after them
+/// <summary>Steps <see cref="First"/>…<see cref="Last"/> of a plan that the parts of the batch run apart, and the slots
+/// copied from the whole batch's arena into a part's before them (<see cref="CopyIn"/>) and back after them
 /// (<see cref="CopyOut"/>). See <see cref="ExecutionPlan.Segments"/>.</summary>
-internal sealed record StepSegment(int First, int Last, int[] CopyIn, int[] CopyOut);
+/// <param name="InPartArenas">Whether the parts run the segment in their own arenas. If not (its copies would cost
+/// more than running ahead saves), they run it step by step on their images of the whole arena, copying nothing.</param>
+internal sealed record StepSegment(int First, int Last, bool InPartArenas, int[] CopyIn, int[] CopyOut);
 
 /// <summary>
 /// Everything that depends on the batch size: shapes, the step list, and the arena layout. Values whose lifetimes do
@@ -210,10 +212,16 @@ public sealed class ExecutionPlan
     /// <para>
     /// A part runs a segment's steps one after another in its own arena, with no barrier between steps; the whole
     /// arena holds what the other steps read and write. A segment therefore copies in, for its images, every value
-    /// it reads that a step outside any segment (or the caller) wrote, and copies out every value it wrote that such a
+    /// it reads that a step outside such segments (or the caller) wrote, and copies out every value it wrote that such a
     /// step, or the caller, reads later. Values written in one segment and read in another stay in the parts' arenas,
     /// whose liveness keeps them. "A value" here is what one step writes: a concatenation written in place is the
     /// values its inputs' producers wrote into it.
+    /// </para>
+    /// <para>
+    /// A segment whose copies are large next to its arithmetic (fewer than <see cref="MacsPerCopiedFloat"/>
+    /// multiply-adds per float copied, such as a lone pooling step between two layers too big to split) stays in the
+    /// whole arena, step by step (<see cref="StepSegment.InPartArenas"/> false): what it saves in waiting is less than
+    /// what the copies cost. Its steps then count as outside the segments for the others' copies.
     /// </para>
     /// </summary>
     internal IReadOnlyList<StepSegment> Segments { get; }
@@ -221,6 +229,14 @@ public sealed class ExecutionPlan
     /// <summary>The index in <see cref="Segments"/> of the segment holding step <paramref name="step"/>, or −1.</summary>
     internal int SegmentOf(int step) => _segmentOf[step];
     private int[] _segmentOf = [];
+
+    /// <summary>Multiply-adds per copied float that a segment needs to run in the parts' arenas. A float copied costs
+    /// a read and a write through memory, about what ten multiply-adds cost on one core; at 1000 the copies are
+    /// about 1 % of the segment's arithmetic, below what the barriers it drops cost.</summary>
+    internal static long MacsPerCopiedFloat = DefaultMacsPerCopiedFloat;
+
+    /// <summary>The default of <see cref="MacsPerCopiedFloat"/> (tests set 0 to run every segment in the parts' arenas).</summary>
+    internal const long DefaultMacsPerCopiedFloat = 1000;
 
     private IReadOnlyList<StepSegment> FindSegments()
     {
@@ -250,25 +266,47 @@ public sealed class ExecutionPlan
             if (!step.InPlace) writer[step.OutputSlot] = step.Index;
         var leaves = Enumerable.Range(0, writer.Length).Where(slot => writer[slot] != int.MinValue && !IsConstantSlot[slot]).ToArray();
 
-        var copyIn = bounds.Select(_ => new SortedSet<int>()).ToArray();
-        var copyOut = bounds.Select(_ => new SortedSet<int>()).ToArray();
-        void Read(int slot, int reader)
+        var macs = bounds.Select(b => Enumerable.Range(b.First, b.Last - b.First + 1).Sum(s => Steps[s].Macs)).ToArray();
+        var inParts = bounds.Select(_ => true).ToArray();
+        SortedSet<int>[] copyIn, copyOut;
+        while (true)
         {
-            if (IsConstantSlot[slot]) return;
-            foreach (int leaf in leaves)
+            // Where each step's values live: a part arena (its segment runs in them) or the whole arena (−1).
+            int Arena(int step) => step >= 0 && segmentOf[step] >= 0 && inParts[segmentOf[step]] ? segmentOf[step] : -1;
+            copyIn = bounds.Select(_ => new SortedSet<int>()).ToArray();
+            copyOut = bounds.Select(_ => new SortedSet<int>()).ToArray();
+            void Read(int slot, int reader)
             {
-                if (writer[leaf] >= reader || !Overlaps(leaf, slot)) continue;
-                int readerSegment = segmentOf[reader], writerSegment = writer[leaf] >= 0 ? segmentOf[writer[leaf]] : -1;
-                if (readerSegment >= 0 && writerSegment < 0) copyIn[readerSegment].Add(leaf);
-                else if (readerSegment < 0 && writerSegment >= 0) copyOut[writerSegment].Add(leaf);
+                if (IsConstantSlot[slot]) return;
+                foreach (int leaf in leaves)
+                {
+                    if (writer[leaf] >= reader || !Overlaps(leaf, slot)) continue;
+                    int readerArena = Arena(reader), writerArena = Arena(writer[leaf]);
+                    if (readerArena >= 0 && writerArena < 0) copyIn[readerArena].Add(leaf);
+                    else if (readerArena < 0 && writerArena >= 0) copyOut[writerArena].Add(leaf);
+                }
             }
+            foreach (var step in Steps)
+                if (!step.InPlace)
+                    foreach (int slot in step.InputSlots) Read(slot, step.Index);
+            // The caller reads the outputs after the last step (segmentOf[stepCount] is −1: outside every segment).
+            foreach (int slot in OutputSlots) Read(slot, stepCount);
+
+            // Moving a segment to the whole arena only adds copies to the others, so this ends.
+            bool moved = false;
+            for (int g = 0; g < bounds.Count; g++)
+            {
+                if (!inParts[g]) continue;
+                long copied = copyIn[g].Concat(copyOut[g]).Sum(slot => SlotShapes[slot].ElementCount);
+                if (copied == 0 || macs[g] / copied >= MacsPerCopiedFloat) continue;
+                inParts[g] = false;
+                moved = true;
+            }
+            if (!moved) break;
         }
-        foreach (var step in Steps)
-            if (!step.InPlace)
-                foreach (int slot in step.InputSlots) Read(slot, step.Index);
-        // The caller reads the outputs after the last step (segmentOf[stepCount] is −1: outside every segment).
-        foreach (int slot in OutputSlots) Read(slot, stepCount);
-        return bounds.Select((b, i) => new StepSegment(b.First, b.Last, copyIn[i].ToArray(), copyOut[i].ToArray())).ToArray();
+        return bounds.Select((b, i) => inParts[i]
+            ? new StepSegment(b.First, b.Last, true, copyIn[i].ToArray(), copyOut[i].ToArray())
+            : new StepSegment(b.First, b.Last, false, [], [])).ToArray();
     }
 
     /// <summary>Whether two slots share memory: the same root buffer and overlapping channel ranges in it.</summary>

@@ -86,6 +86,18 @@ public class BatchSegmentTests
     [InlineData("densenet121", 7, 3)] [InlineData("squeezenet1_0", 4, 2)] [InlineData("resnet18", 5, 3)]
     public void SegmentsInsideANetworkKeepTheBits(string name, int batch, int threads)
     {
+        // Every segment in the parts' arenas, however small, so the copies are exercised everywhere; then the
+        // default choice, which keeps some in the whole arena; then all there.
+        foreach (long macsPerFloat in new[] { 0, ExecutionPlan.DefaultMacsPerCopiedFloat, long.MaxValue })
+        {
+            ExecutionPlan.MacsPerCopiedFloat = macsPerFloat;
+            try { CheckSegments(name, batch, threads, macsPerFloat); }
+            finally { ExecutionPlan.MacsPerCopiedFloat = ExecutionPlan.DefaultMacsPerCopiedFloat; }
+        }
+    }
+
+    private static void CheckSegments(string name, int batch, int threads, long macsPerFloat)
+    {
         var net = Build(name);
         var input = Tensor.RandomNormal(net.InputShape.WithBatch(batch), seed: 13);
         float[] one;
@@ -97,14 +109,19 @@ public class BatchSegmentTests
             using var compiled = net.Compile(new CompileOptions { Threads = threads });
             var plan = compiled.PlanFor(batch);
             Assert.True(plan.Segments.Count >= 2, $"{name}: {plan.Segments.Count} segment(s)");
-            Assert.Contains(plan.Segments.Skip(1), g => g.CopyIn.Length > 0);
-            Assert.Contains(plan.Segments.SkipLast(1), g => g.CopyOut.Length > 0);
+            if (macsPerFloat == 0)
+            {
+                Assert.All(plan.Segments, g => Assert.True(g.InPartArenas));
+                Assert.Contains(plan.Segments.Skip(1), g => g.CopyIn.Length > 0);
+                Assert.Contains(plan.Segments.SkipLast(1), g => g.CopyOut.Length > 0);
+            }
+            if (macsPerFloat == long.MaxValue) Assert.All(plan.Segments, g => Assert.False(g.InPartArenas));
 
             void Check(string how, float[] actual)
             {
                 for (int i = 0; i < one.Length; i++)
                     Assert.True(BitConverter.SingleToInt32Bits(one[i]) == BitConverter.SingleToInt32Bits(actual[i]),
-                        $"{name} batch {batch}, {threads} threads, {how}: output[{i}] is {actual[i]:R}, {one[i]:R} on 1 thread");
+                        $"{name} batch {batch}, {threads} threads, {how}, {macsPerFloat} MACs a copied float: output[{i}] is {actual[i]:R}, {one[i]:R} on 1 thread");
             }
             Check("whole segments", compiled.Run(input).ToArray());
             Check("whole segments again", compiled.Run(input).ToArray());
@@ -136,6 +153,22 @@ public class BatchSegmentTests
             Assert.Contains(plan.Steps, s => s.InPlace && plan.SegmentOf(s.Index) >= 0);
         }
         finally { BatchSplit.MaxWeightElements = BatchSplit.DefaultMaxWeightElements; }
+    }
+
+    [Fact]
+    public void ALonePoolBetweenLayersTooBigToSplitStaysInTheWholeArena()
+    {
+        // ResNet-18's last stage: its 3×3 convolutions (512 channels, 2.4M weights) run on the whole batch; between
+        // them, the 1×1 downsample (128K weights) and the global pool split, each alone, with about as much to copy as
+        // to compute. The stem and the first three stages form one segment in the parts' arenas.
+        var net = ZooCatalog.Build("resnet18", new ZooOptions { Seed = 1 });
+        using var compiled = net.Compile(new CompileOptions { Threads = 2 });
+        var plan = compiled.PlanFor(2);
+        var first = plan.Segments[0];
+        Assert.True(first.InPartArenas);
+        Assert.Equal(0, first.First);
+        Assert.Contains(plan.Segments, g => !g.InPartArenas && g.First == g.Last);
+        Assert.Contains(plan.Segments, g => !g.InPartArenas && plan.Steps[g.First].Kind == "GlobalAvgPool");
     }
 
     private sealed class NoObserver : IStepObserver
