@@ -32,7 +32,8 @@ namespace SharpConv.Compilation;
 /// </summary>
 internal sealed class BatchSplit
 {
-    /// <summary>On or off (a measurement knob for the perf probes; the results are the same either way).</summary>
+    /// <summary>On or off (a measurement knob for the perf probes; the results are the same either way). Read when a
+    /// run's context is made: the first run at a batch size.</summary>
     internal static bool Enabled = true;
 
     /// <summary>Whether an unobserved run lets each part run a segment's steps without waiting for the others (a
@@ -85,7 +86,7 @@ internal sealed class BatchSplit
         }
     }
 
-    private BatchSplit(ExecutionPlan plan, Tensor[] wholeSlots, int parts, int perPart, RunContext whole, Func<long, Memory<float>> allocate)
+    private BatchSplit(ExecutionPlan plan, Tensor?[] wholeSlots, int parts, int perPart, RunContext whole, Func<long, Memory<float>> allocate)
     {
         _plan = plan;
         _whole = whole;
@@ -100,7 +101,7 @@ internal sealed class BatchSplit
         {
             var slots = partPlan.SlotViews(allocate(partPlan.ArenaElements));
             int first = part * perPart;
-            Tensor Whole(int slot) => wholeSlots[slot].Images(first, perPart);
+            Tensor Whole(int slot) => wholeSlots[slot]!.Images(first, perPart);
             var inputs = new Tensor[]?[steps.Count];
             var outputs = new Tensor?[steps.Count];
             for (int s = 0; s < steps.Count; s++)
@@ -123,20 +124,21 @@ internal sealed class BatchSplit
             for (int s = 0; s < steps.Count; s++)
             {
                 if (!plan.SplitsBatch(s)) continue;
-                _restInputs[s] = steps[s].InputSlots.Select(i => wholeSlots[i].Images(parts * perPart, rest)).ToArray();
-                _restOutputs[s] = wholeSlots[steps[s].OutputSlot].Images(parts * perPart, rest);
+                _restInputs[s] = steps[s].InputSlots.Select(i => wholeSlots[i]!.Images(parts * perPart, rest)).ToArray();
+                _restOutputs[s] = wholeSlots[steps[s].OutputSlot]!.Images(parts * perPart, rest);
             }
         }
     }
 
-    /// <summary>The split for a plan run on <paramref name="threads"/> threads, or null when it has nothing to split
-    /// (one thread, fewer images than threads, no image-wise step).</summary>
-    public static BatchSplit? Create(ExecutionPlan plan, Tensor[] slots, int threads, RunContext whole, Func<long, Memory<float>> allocate)
-    {
-        int perPart = plan.Batch / threads;
-        if (threads < 2 || perPart < 1 || plan.Segments.Count == 0) return null;
-        return new BatchSplit(plan, slots, threads, perPart, whole, allocate);
-    }
+    /// <summary>Whether a run of <paramref name="plan"/> on <paramref name="threads"/> threads cuts its batch (not with one
+    /// thread, fewer images than threads, no image-wise step, or <see cref="Enabled"/> off).</summary>
+    public static bool Splits(ExecutionPlan plan, int threads) =>
+        Enabled && threads >= 2 && plan.Batch >= threads && plan.Segments.Count > 0;
+
+    /// <summary>The split for a plan run on <paramref name="threads"/> threads (null where <see cref="Splits"/> says no),
+    /// over the whole batch's views <paramref name="slots"/>.</summary>
+    public static BatchSplit? Create(ExecutionPlan plan, Tensor?[] slots, int threads, RunContext whole, Func<long, Memory<float>> allocate) =>
+        Splits(plan, threads) ? new BatchSplit(plan, slots, threads, plan.Batch / threads, whole, allocate) : null;
 
     /// <summary>Scratch floats the images left over after the parts need on the whole run's threads: the run's scratch
     /// is the larger of this and the plan's (the leftover images run the plan's algorithms on fewer images, so in

@@ -111,9 +111,9 @@ public sealed class CompiledNetwork : IDisposable
         try
         {
             context.Run.Cancellation = cancellation;
-            for (int i = 0; i < inputs.Length; i++) inputs[i].Span.CopyTo(context.Slots[plan.InputSlots[i]].Span);
+            for (int i = 0; i < inputs.Length; i++) inputs[i].Span.CopyTo(context.Slots[plan.InputSlots[i]]!.Span);
             var steps = plan.Steps;
-            var split = BatchSplit.Enabled ? context.Split : null;
+            var split = context.Split;
             for (int s = 0; s < steps.Count; s++)
             {
                 cancellation.ThrowIfCancellationRequested();
@@ -131,11 +131,11 @@ public sealed class CompiledNetwork : IDisposable
                 if (!step.InPlace)
                 {
                     if (segment >= 0) split!.Run(segment, s, s, cancellation);
-                    else step.Kernel.Execute(context.StepInputs[s], context.Slots[step.OutputSlot], context.Run);
+                    else step.Kernel.Execute(context.StepInputs[s], context.Slots[step.OutputSlot]!, context.Run);
                 }
                 observer?.StepFinished(step);
             }
-            for (int i = 0; i < outputs.Length; i++) context.Slots[plan.OutputSlots[i]].Span.CopyTo(outputs[i].Span);
+            for (int i = 0; i < outputs.Length; i++) context.Slots[plan.OutputSlots[i]]!.Span.CopyTo(outputs[i].Span);
         }
         finally { entry.Return(context); }
     }
@@ -177,10 +177,14 @@ public sealed class CompiledNetwork : IDisposable
     {
         public ExecutionContext(ExecutionPlan plan, int threads)
         {
-            Slots = plan.SlotViews(AlignedBuffer(plan.ArenaElements));
-            StepInputs = plan.Steps.Select(s => s.InputSlots.Select(i => Slots[i]).ToArray()).ToArray();
+            // When the batch's parts take every image, the values they keep in their own arenas need no memory here.
+            bool partsOnly = BatchSplit.Splits(plan, threads) && plan.Batch % threads == 0;
+            var slots = plan.SlotViews(AlignedBuffer(partsOnly ? plan.PartsOnlyArenaElements : plan.ArenaElements), partsOnly);
+            Slots = slots;
+            StepInputs = plan.Steps.Select(s => partsOnly && plan.RunsInPartArenas(s.Index) ? []
+                : s.InputSlots.Select(i => slots[i] ?? throw new InvalidOperationException($"step {s.Name}: input slot {i} has no memory")).ToArray()).ToArray();
             Run = new RunContext(AlignedBuffer(Math.Max(plan.ScratchElements, BatchSplit.RestScratchElements(plan, threads))), threads, plan.Batch);
-            Split = BatchSplit.Create(plan, Slots, threads, Run, AlignedBuffer);
+            Split = BatchSplit.Create(plan, slots, threads, Run, AlignedBuffer);
         }
 
         /// <summary>
@@ -196,7 +200,8 @@ public sealed class CompiledNetwork : IDisposable
             int skip = (int)((64 - (address & 63)) & 63) / sizeof(float);
             return array.AsMemory(skip, (int)elements);
         }
-        public Tensor[] Slots { get; }
+        /// <summary>The whole batch's views (null: a value that lives only in the batch parts' arenas).</summary>
+        public Tensor?[] Slots { get; }
         public Tensor[][] StepInputs { get; }
         public RunContext Run { get; }
         /// <summary>How the image-wise steps run with the batch cut over the threads (null: they do not).</summary>

@@ -120,40 +120,15 @@ public sealed class ExecutionPlan
             end[r] = Math.Max(end[r], end[i]);
         }
 
-        var offsets = new long[count];
-        var imageStrides = new long[count];
-        SlotOffsets = offsets;
-        SlotImageStrides = imageStrides;
-        IsConstantSlot = new bool[count];
-        var live = new List<(long Offset, long Length, int Slot)>();
-        long arena = 0;
-        // Network inputs are copied in before the first step runs, so they are live from the start wherever they
-        // appear in the node order (a second input may first be read near the end): they start at −1.
-        var allocationOrder = Enumerable.Range(0, count).Where(i => root[i] == i).OrderBy(i => start[i]).ThenBy(i => i);
-        foreach (int i in allocationOrder)
-        {
-            if (nodes[i].Op is Constant) { IsConstantSlot[i] = true; offsets[i] = -1; continue; }
-            live.RemoveAll(b => end[b.Slot] < start[i]);
-            long length = AlignUp(shapes[i].ElementCount);
-            long offset = 0;
-            foreach (var b in live.OrderBy(b => b.Offset))
-            {
-                if (b.Offset - offset >= length) break;
-                offset = Math.Max(offset, b.Offset + b.Length);
-            }
-            live.Add((offset, length, i));
-            offsets[i] = offset;
-            arena = Math.Max(arena, offset + length);
-        }
-        for (int i = 0; i < count; i++)
-        {
-            var rootShape = shapes[root[i]];
-            imageStrides[i] = rootShape.ElementsFrom(1);
-            if (root[i] != i) offsets[i] = offsets[root[i]] + channelOffset[i] * rootShape.ElementsFrom(2);
-        }
-        ArenaElements = arena;
         _root = root;
         _channelOffset = channelOffset;
+        _start = start;
+        _end = end;
+        IsConstantSlot = nodes.Select(n => n.Op is Constant).ToArray();
+        var offsets = new long[count];
+        SlotOffsets = offsets;
+        ArenaElements = Layout(_ => true, offsets);
+        SlotImageStrides = Enumerable.Range(0, count).Select(i => shapes[root[i]].ElementsFrom(1)).ToArray();
         InPlaceConcats = placement.InPlace.Count(v => v);
 
         var steps = new List<CompiledStep>();
@@ -178,6 +153,8 @@ public sealed class ExecutionPlan
         InputSlots = graph.Inputs.Select(n => slotOf[n]).ToArray();
         OutputSlots = graph.Outputs.Select(n => slotOf[n]).ToArray();
         Segments = FindSegments();
+        _partsOnlyOffsets = PartsOnlyLayout(out long partsOnlyArena);
+        PartsOnlyArenaElements = partsOnlyArena;
         ConstantValues = nodes.Select(n => n.Op is Constant c ? c.Value : null).ToArray();
         if (ArenaElements + ScratchElements > Limits.MaxTotalElements)
             throw new LimitExceededException($"arena at batch {batch}", $"{ArenaElements + ScratchElements:N0} floats", Limits.MaxTotalElements);
@@ -191,9 +168,17 @@ public sealed class ExecutionPlan
 
     /// <summary>Tensor views of every slot over an arena of <see cref="ArenaElements"/> floats (constants: their own
     /// tensors).</summary>
-    internal Tensor[] SlotViews(Memory<float> arena)
+    internal Tensor[] SlotViews(Memory<float> arena) => SlotViews(arena, partsOnly: false)!;
+
+    /// <summary>
+    /// Tensor views of the slots over the whole batch's arena. With <paramref name="partsOnly"/> (a run whose batch
+    /// parts take every image; the arena has <see cref="PartsOnlyArenaElements"/> floats) the values that live only
+    /// in the parts' arenas have no view here (null).
+    /// </summary>
+    internal Tensor?[] SlotViews(Memory<float> arena, bool partsOnly)
     {
-        var slots = new Tensor[SlotShapes.Count];
+        var offsets = partsOnly && _partsOnlyOffsets is not null ? _partsOnlyOffsets : (long[])SlotOffsets;
+        var slots = new Tensor?[SlotShapes.Count];
         for (int i = 0; i < slots.Length; i++)
         {
             var shape = SlotShapes[i];
@@ -201,7 +186,8 @@ public sealed class ExecutionPlan
             // image apart.
             long stride = SlotImageStrides[i];
             slots[i] = IsConstantSlot[i] ? ConstantValues[i]!
-                : new Tensor(shape, arena.Slice((int)SlotOffsets[i], (int)Tensor.ViewLength(shape, stride)), stride);
+                : offsets[i] < 0 ? null
+                : new Tensor(shape, arena.Slice((int)offsets[i], (int)Tensor.ViewLength(shape, stride)), stride);
         }
         return slots;
     }
@@ -309,6 +295,73 @@ public sealed class ExecutionPlan
             : new StepSegment(b.First, b.Last, false, [], [])).ToArray();
     }
 
+    /// <summary>
+    /// First-fit over the liveness scan: each root slot that <paramref name="placed"/> takes gets memory beside the
+    /// roots live at the same time (−1 for the others and for constants, which live in their own tensors); a value
+    /// written into a concatenation in place lies at its channel offset in its root. Returns the floats needed.
+    /// </summary>
+    private long Layout(Func<int, bool> placed, long[] offsets)
+    {
+        int count = offsets.Length;
+        var live = new List<(long Offset, long Length, int Slot)>();
+        long arena = 0;
+        // Network inputs are copied in before the first step runs, so they are live from the start wherever they
+        // appear in the node order (a second input may first be read near the end): they start at −1.
+        var allocationOrder = Enumerable.Range(0, count).Where(i => _root[i] == i).OrderBy(i => _start[i]).ThenBy(i => i);
+        foreach (int i in allocationOrder)
+        {
+            if (IsConstantSlot[i] || !placed(i)) { offsets[i] = -1; continue; }
+            live.RemoveAll(b => _end[b.Slot] < _start[i]);
+            long length = AlignUp(SlotShapes[i].ElementCount);
+            long offset = 0;
+            foreach (var b in live.OrderBy(b => b.Offset))
+            {
+                if (b.Offset - offset >= length) break;
+                offset = Math.Max(offset, b.Offset + b.Length);
+            }
+            live.Add((offset, length, i));
+            offsets[i] = offset;
+            arena = Math.Max(arena, offset + length);
+        }
+        for (int i = 0; i < count; i++)
+            if (_root[i] != i)
+                offsets[i] = offsets[_root[i]] < 0 ? -1 : offsets[_root[i]] + _channelOffset[i] * SlotShapes[_root[i]].ElementsFrom(2);
+        return arena;
+    }
+
+    /// <summary>
+    /// The whole batch's arena for a run whose parts take every image (the batch a multiple of the threads): only the
+    /// values that steps outside the parts' arenas read or write, and the network's inputs and outputs, get memory.
+    /// That covers every copy: a segment copies in what such a step (or the caller) wrote and copies out what such a
+    /// step (or the caller) reads. Null when no segment runs in the parts' arenas.
+    /// </summary>
+    private long[]? PartsOnlyLayout(out long arena)
+    {
+        arena = ArenaElements;
+        if (!Segments.Any(g => g.InPartArenas)) return null;
+        int count = SlotShapes.Count;
+        var needed = new bool[count];
+        foreach (int slot in InputSlots.Concat(OutputSlots)) needed[slot] = true;
+        foreach (var step in Steps)
+        {
+            if (step.InPlace || RunsInPartArenas(step.Index)) continue;
+            needed[step.OutputSlot] = true;
+            foreach (int slot in step.InputSlots) needed[slot] = true;
+        }
+        var rootNeeded = new bool[count];
+        for (int i = 0; i < count; i++) rootNeeded[_root[i]] |= needed[i];
+        var offsets = new long[count];
+        arena = Layout(i => rootNeeded[i], offsets);
+        return offsets;
+    }
+
+    /// <summary>Whether step <paramref name="step"/> runs in the parts' arenas when the batch is cut.</summary>
+    internal bool RunsInPartArenas(int step) => _segmentOf[step] >= 0 && Segments[_segmentOf[step]].InPartArenas;
+
+    /// <summary>Floats of the whole batch's arena when the batch's parts take every image (see
+    /// <see cref="SlotViews(Memory{float}, bool)"/>): at most <see cref="ArenaElements"/>.</summary>
+    internal long PartsOnlyArenaElements { get; }
+
     /// <summary>Whether two slots share memory: the same root buffer and overlapping channel ranges in it.</summary>
     private bool Overlaps(int a, int b) =>
         a == b || _root[a] == _root[b]
@@ -319,6 +372,8 @@ public sealed class ExecutionPlan
     private readonly ConcatPlacement _placement;
     private readonly int[] _root;
     private readonly long[] _channelOffset;
+    private readonly int[] _start, _end;            // a root's first write and last read (steps; −1: a network input)
+    private readonly long[]? _partsOnlyOffsets;
 
     // 16 floats = 64 bytes: every slot starts on a cache line, which the vector kernels like.
     private static long AlignUp(long n) => (n + 15) & ~15L;

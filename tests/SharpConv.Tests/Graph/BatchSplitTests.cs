@@ -10,6 +10,7 @@ namespace SharpConv.Tests.Graph;
 /// the bits of the same run without it, profiled or not. (FastNetworkTests checks every zoo network across thread
 /// counts at batches that split.)
 /// </summary>
+[Collection("BatchSplitKnobs")]
 public class BatchSplitTests
 {
     private static (Network Net, Tensor Input) AlexNet(int batch)
@@ -42,8 +43,13 @@ public class BatchSplitTests
         compiled.Run([input], [observed], default, counter);
         Assert.Equal(2 * compiled.PlanFor(batch).Steps.Count, counter.Calls);
         float[] whole;
+        // The knob is read when a run's context is made: a network compiled and first run with it off never splits.
         BatchSplit.Enabled = false;
-        try { whole = compiled.Run(input).ToArray(); }
+        try
+        {
+            using var unsplit = net.Compile(new CompileOptions { Threads = threads });
+            whole = unsplit.Run(input).ToArray();
+        }
         finally { BatchSplit.Enabled = true; }
         for (int i = 0; i < whole.Length; i++)
             Assert.True(BitConverter.SingleToInt32Bits(whole[i]) == BitConverter.SingleToInt32Bits(split[i]),
@@ -169,6 +175,23 @@ public class BatchSegmentTests
         Assert.Equal(0, first.First);
         Assert.Contains(plan.Segments, g => !g.InPartArenas && g.First == g.Last);
         Assert.Contains(plan.Segments, g => !g.InPartArenas && plan.Steps[g.First].Kind == "GlobalAvgPool");
+    }
+
+    [Theory]
+    [InlineData("googlenet")] [InlineData("densenet121")] [InlineData("resnet18")]
+    public void WithEveryImageInAPartTheWholeArenaKeepsOnlyWhatCrosses(string name)
+    {
+        // At batch 4 on 2 threads the parts take every image: the whole arena holds the input, what crosses to the
+        // classifier and the steps that stay whole, not the activations the parts keep.
+        // Wide enough that the activations, not the input, set the arena's size.
+        var net = ZooCatalog.Build(name, new ZooOptions { WidthDivisor = 2, InputSize = 64, Seed = 9 });
+        using var compiled = net.Compile(new CompileOptions { Threads = 2 });
+        var plan = compiled.PlanFor(4);
+        Assert.True(plan.PartsOnlyArenaElements * 2 < plan.ArenaElements,
+            $"{name}: {plan.PartsOnlyArenaElements:N0} floats with the parts taking every image, {plan.ArenaElements:N0} without");
+        var input = Tensor.RandomNormal(net.InputShape.WithBatch(4), seed: 21);
+        using var single = net.Compile(new CompileOptions { Threads = 1 });
+        Assert.Equal(single.Run(input).ToArray(), compiled.Run(input).ToArray());
     }
 
     private sealed class NoObserver : IStepObserver
