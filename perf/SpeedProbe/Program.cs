@@ -106,7 +106,8 @@ foreach (var name in nets)
                 "noinputnorm" => CompileWithout(() => FuseInputNormPass.Enabled = false, () => FuseInputNormPass.Enabled = true),
                 "packedb" => null,
                 "nomasked" => null,
-                "nosplit" => Unsplit(),
+                // Every layer split over the threads, none over the batch.
+                "nosplit" => CompileWithout(() => BatchSplit.Enabled = false, () => BatchSplit.Enabled = true),
                 "stepwise" => null,
                 "spin100" => null,
                 "t1" => net.Compile(new CompileOptions { Threads = 1 }),
@@ -114,23 +115,17 @@ foreach (var name in nets)
                 "nopoolfusion" => CompileWithout(() => FuseConvPoolPass.Enabled = false, () => FuseConvPoolPass.Enabled = true),
                 _ => throw new ArgumentException($"-vs: unknown variant '{versus}' (known: noinplace, noinputnorm, packedb, nomasked, nosplit, stepwise, spin100, t1, observer, nopoolfusion)"),
             };
-            // Every layer split over the threads, none over the batch: the knob is read when a run's context is made,
-            // so this network makes its context with the knob off.
-            CompiledNetwork Unsplit()
-            {
-                BatchSplit.Enabled = false;
-                try
-                {
-                    var unsplit = net.Compile(new CompileOptions { Threads = threads });
-                    unsplit.Run(input);
-                    return unsplit;
-                }
-                finally { BatchSplit.Enabled = true; }
-            }
+            // A network compiled, and run once, with a knob off: compile-time knobs act in Compile, and BatchSplit.Enabled
+            // when the first run makes its context.
             CompiledNetwork CompileWithout(Action off, Action on)
             {
                 off();
-                try { return net.Compile(new CompileOptions { Threads = threads }); }
+                try
+                {
+                    var variant = net.Compile(new CompileOptions { Threads = threads });
+                    variant.Run(input);
+                    return variant;
+                }
                 finally { on(); }
             }
             if (other != null)
