@@ -163,8 +163,15 @@ public sealed class ExecutionPlan
     }
 
     /// <summary>The same network planned for a part of this batch: the same steps, the same concatenations in place,
-    /// its own arena layout.</summary>
-    internal ExecutionPlan ForPart(int batch) => new(_graph, batch, concatInPlace: true, _placement);
+    /// its own arena layout. Made once and kept: every run context of this plan asks for the same part.</summary>
+    internal ExecutionPlan ForPart(int batch)
+    {
+        // A race between two contexts made at once builds the same plan twice; either result serves.
+        var part = _part;
+        if (part is null || part.Batch != batch) _part = part = new(_graph, batch, concatInPlace: true, _placement);
+        return part;
+    }
+    private ExecutionPlan? _part;
 
     /// <summary>Tensor views of every slot over an arena of <see cref="ArenaElements"/> floats (constants: their own
     /// tensors).</summary>
