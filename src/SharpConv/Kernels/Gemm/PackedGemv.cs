@@ -131,27 +131,7 @@ public sealed unsafe class PackedGemv
                     // not once per NB columns (4 times at batch 8 with Vector256). Each output still sums its blocks
                     // in order, so the bits are the same.
                     for (int k0 = 0; k0 < In; k0 += GemmKernel.KC)
-                    {
-                        int kEnd = Math.Min(In, k0 + GemmKernel.KC);
-                        for (int j0 = c0; j0 < c0 + columns; j0 += NB)
-                        {
-                            int nb = Math.Min(NB, c0 + columns - j0);
-                            float* x = X + (long)j0 * In;
-                            // Full panels store straight into Y (row-contiguous per column); a partial panel into tmp.
-                            float* yb = rows == RB ? Y + (long)j0 * Out + row0 : tmp + (j0 - c0) * RB;
-                            int ldy = rows == RB ? Out : RB;
-                            if (Wide)
-                                switch (nb)
-                                {
-                                    case 1: Panel<C1>(w, x, yb, ldy, k0, kEnd); break;
-                                    case 2: Panel<C2>(w, x, yb, ldy, k0, kEnd); break;
-                                    case 3: Panel<C3>(w, x, yb, ldy, k0, kEnd); break;
-                                    default: Panel<C4>(w, x, yb, ldy, k0, kEnd); break;
-                                }
-                            else if (nb == 1) Panel256<C1>(w, x, yb, ldy, k0, kEnd);
-                            else Panel256<C2>(w, x, yb, ldy, k0, kEnd);
-                        }
-                    }
+                        ColumnsOfBlock(w, row0, rows == RB, tmp, c0, columns, k0, Math.Min(In, k0 + GemmKernel.KC));
                     float* bias = Bias == null ? null : Bias + row0;
                     for (int j = 0; j < columns; j++)
                     {
@@ -160,6 +140,30 @@ public sealed unsafe class PackedGemv
                         else Finish(tmp + j * RB, yr, bias, rows);
                     }
                 }
+            }
+        }
+
+        /// <summary>Raw sums of the K block [k0, kEnd) of panel <paramref name="w"/> (rows from <paramref name="row0"/>)
+        /// for columns [c0, c0 + columns), NB at a time. A full panel stores straight into Y (row-contiguous per
+        /// column); a partial one into <paramref name="tmp"/>, column c0 + j at j·RB.</summary>
+        private readonly void ColumnsOfBlock(float* w, int row0, bool fullPanel, float* tmp, int c0, int columns, int k0, int kEnd)
+        {
+            for (int j0 = c0; j0 < c0 + columns; j0 += NB)
+            {
+                int nb = Math.Min(NB, c0 + columns - j0);
+                float* x = X + (long)j0 * In;
+                float* yb = fullPanel ? Y + (long)j0 * Out + row0 : tmp + (j0 - c0) * RB;
+                int ldy = fullPanel ? Out : RB;
+                if (Wide)
+                    switch (nb)
+                    {
+                        case 1: Panel<C1>(w, x, yb, ldy, k0, kEnd); break;
+                        case 2: Panel<C2>(w, x, yb, ldy, k0, kEnd); break;
+                        case 3: Panel<C3>(w, x, yb, ldy, k0, kEnd); break;
+                        default: Panel<C4>(w, x, yb, ldy, k0, kEnd); break;
+                    }
+                else if (nb == 1) Panel256<C1>(w, x, yb, ldy, k0, kEnd);
+                else Panel256<C2>(w, x, yb, ldy, k0, kEnd);
             }
         }
 
