@@ -19,7 +19,7 @@ public class ConvBenchmarks
     public string Algorithm => Case.Split('/')[1];
 
     public static IEnumerable<string> LayerNames => SuiteSettings.Dry ? LayerShapes.All.Where(s => s.H <= 28).Select(s => s.Name).Take(2) : LayerShapes.All.Select(s => s.Name);
-    public static readonly string[] Algorithms = ["ort", "auto", "im2col", "winograd43", "winograd23", "pointwise", "direct", "depthwise"];
+    public static readonly string[] Algorithms = ["ort", "auto", "im2col", "winograd43", "winograd23", "winograd25", "pointwise", "direct", "depthwise"];
     public static IEnumerable<string> Cases =>
         from layer in LayerNames
         from algorithm in Algorithms

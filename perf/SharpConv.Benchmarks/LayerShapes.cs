@@ -15,16 +15,7 @@ public sealed record ConvShape(string Name, int C, int H, int W, int K, int R, i
     /// <summary>Whether the named algorithm can run this shape (the chooser's own rule).</summary>
     public bool Supports(string algorithm) =>
         SharpConv.Kernels.Conv.ConvAlgorithmChooser.Supports(
-            algorithm switch
-            {
-                "im2col" => SharpConv.Kernels.Conv.ConvAlgorithm.Im2ColGemm,
-                "winograd43" => SharpConv.Kernels.Conv.ConvAlgorithm.Winograd43,
-                "winograd23" => SharpConv.Kernels.Conv.ConvAlgorithm.Winograd23,
-                "pointwise" => SharpConv.Kernels.Conv.ConvAlgorithm.Pointwise,
-                "direct" => SharpConv.Kernels.Conv.ConvAlgorithm.Direct,
-                "depthwise" => SharpConv.Kernels.Conv.ConvAlgorithm.Depthwise,
-                _ => SharpConv.Kernels.Conv.ConvAlgorithm.Reference,
-            },
+            SharpConv.Compilation.FastKernels.ConvAlgorithmNames.TryGetValue(algorithm, out var known) ? known : SharpConv.Kernels.Conv.ConvAlgorithm.Reference,
             new SharpConv.Kernels.Conv.ConvParams(C, H, W, K, R, R, Stride, Pad, 1, Groups));
 
     /// <summary>Multiply-accumulates of one image.</summary>
@@ -48,6 +39,7 @@ public static class LayerShapes
         new("resnet50.layer3.3x3", 256, 14, 14, 256, 3, 1, 1),
         new("resnet50.conv1", 3, 224, 224, 64, 7, 2, 3),
         new("alexnet.conv1", 3, 227, 227, 96, 11, 4, 0),
+        new("alexnet.conv2", 64, 27, 27, 192, 5, 1, 2),
         new("googlenet.3a.5x5", 16, 28, 28, 32, 5, 1, 2),
         new("densenet121.dense3.3x3", 128, 14, 14, 32, 3, 1, 1),
         new("resnext50.layer2.g32", 256, 28, 28, 256, 3, 1, 1, 32),

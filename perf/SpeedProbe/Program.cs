@@ -109,11 +109,13 @@ foreach (var name in nets)
                 // Every layer split over the threads, none over the batch.
                 "nosplit" => CompileWithout(() => BatchSplit.Enabled = false, () => BatchSplit.Enabled = true),
                 "stepwise" => null,
+                // Every image-wise layer split over the batch, whatever its weights.
+                "splitall" => CompileWithout(() => BatchSplit.MaxWeightElements = long.MaxValue, () => BatchSplit.MaxWeightElements = BatchSplit.DefaultMaxWeightElements),
                 "spin100" => null,
                 "t1" => net.Compile(new CompileOptions { Threads = 1 }),
                 "observer" => null,
                 "nopoolfusion" => CompileWithout(() => FuseConvPoolPass.Enabled = false, () => FuseConvPoolPass.Enabled = true),
-                _ => throw new ArgumentException($"-vs: unknown variant '{versus}' (known: noinplace, noinputnorm, packedb, nomasked, nosplit, stepwise, spin100, t1, observer, nopoolfusion)"),
+                _ => throw new ArgumentException($"-vs: unknown variant '{versus}' (known: noinplace, noinputnorm, packedb, nomasked, nosplit, splitall, stepwise, spin100, t1, observer, nopoolfusion)"),
             };
             // A network compiled, and run once, with a knob off: compile-time knobs act in Compile, and BatchSplit.Enabled
             // when the first run makes its context.

@@ -117,12 +117,14 @@ public class ConvTests
     /// and scatter: the whole convolution is bit-identical to it across widths and thread counts, with and without the
     /// epilogue. Maps 140 tiles wide down to one tile wide, so runs span rows, images and padding.</summary>
     [Theory]
-    [InlineData(ConvAlgorithm.Winograd23)] [InlineData(ConvAlgorithm.Winograd43)]
+    [InlineData(ConvAlgorithm.Winograd23)] [InlineData(ConvAlgorithm.Winograd43)] [InlineData(ConvAlgorithm.Winograd25)]
     public void WinogradVectorTileMovesAreExact(ConvAlgorithm alg)
     {
-        foreach (var p in new[] { new ConvParams(5, 6, 75, 7, 3, 3, pad: 1), new ConvParams(4, 7, 140, 20, 3, 3, pad: 0), new ConvParams(9, 14, 14, 16, 3, 3, pad: 1),
-                                  new ConvParams(3, 5, 7, 33, 3, 3, pad: 2), new ConvParams(2, 30, 3, 5, 3, 3, pad: 1),
-                                  new ConvParams(6, 5, 141, 9, 3, 3) with { PadTop = 0, PadLeft = 2, PadBottom = 1, PadRight = 0 } })
+        int r = alg == ConvAlgorithm.Winograd25 ? 5 : 3, q = r / 2;   // 5×5 shapes keep the same output sizes (padding + 1)
+        foreach (var p in new[] { new ConvParams(5, 6, 75, 7, r, r, pad: 1 + q - 1), new ConvParams(4, 7 + r - 3, 140 + r - 3, 20, r, r, pad: 0),
+                                  new ConvParams(9, 14, 14, 16, r, r, pad: q), new ConvParams(3, 5, 7, 33, r, r, pad: 2 + q - 1),
+                                  new ConvParams(2, 30, 3, 5, r, r, pad: q),
+                                  new ConvParams(6, 5, 141, 9, r, r) with { PadTop = 0 + q - 1, PadLeft = 2 + q - 1, PadBottom = 1 + q - 1, PadRight = q - 1 } })
         {
             foreach (bool epilogue in new[] { true, false })   // bias + residual + ReLU, and the bare store
             {
@@ -144,8 +146,10 @@ public class ConvTests
     [MemberData(nameof(WinogradShapes))]
     public void WinogradMatchesReference(ConvParams p)
     {
-        foreach (var alg in new[] { ConvAlgorithm.Winograd23, ConvAlgorithm.Winograd43 })
+        foreach (var alg in new[] { ConvAlgorithm.Winograd23, ConvAlgorithm.Winograd43, ConvAlgorithm.Winograd25 })
         {
+            if (alg == ConvAlgorithm.Winograd25)
+                p = p with { R = 5, S = 5, PadTop = p.PadTop + 1, PadLeft = p.PadLeft + 1, PadBottom = p.PadBottom + 1, PadRight = p.PadRight + 1 };
             foreach (var width in KernelAssert.Widths) Check(alg, p, 1, true, 1e-3, width);
             Check(alg, p, 3, false, 1e-3);
         }
@@ -196,6 +200,7 @@ public class ConvTests
     [Theory]
     [InlineData(ConvAlgorithm.Im2ColGemm)] [InlineData(ConvAlgorithm.Pointwise)] [InlineData(ConvAlgorithm.Winograd23)]
     [InlineData(ConvAlgorithm.Winograd43)] [InlineData(ConvAlgorithm.Depthwise)] [InlineData(ConvAlgorithm.Direct)]
+    [InlineData(ConvAlgorithm.Winograd25)]
     public void BitIdenticalAcrossThreadCounts(ConvAlgorithm alg)
     {
         var p = alg switch
@@ -204,6 +209,7 @@ public class ConvTests
             ConvAlgorithm.Depthwise => new ConvParams(12, 15, 13, 24, 3, 3, pad: 1, groups: 12),
             ConvAlgorithm.Direct => new ConvParams(3, 31, 29, 40, 7, 7, stride: 2, pad: 3),
             ConvAlgorithm.Im2ColGemm => new ConvParams(24, 15, 13, 40, 3, 3, stride: 2, pad: 1),
+            ConvAlgorithm.Winograd25 => new ConvParams(24, 15, 13, 40, 5, 5, pad: 2),
             _ => new ConvParams(24, 15, 13, 40, 3, 3, pad: 1),
         };
         foreach (int batch in new[] { 1, 3 })
@@ -218,11 +224,12 @@ public class ConvTests
 
     [Theory]
     [InlineData(ConvAlgorithm.Im2ColGemm)] [InlineData(ConvAlgorithm.Pointwise)] [InlineData(ConvAlgorithm.Winograd43)]
-    [InlineData(ConvAlgorithm.Depthwise)] [InlineData(ConvAlgorithm.Direct)]
+    [InlineData(ConvAlgorithm.Depthwise)] [InlineData(ConvAlgorithm.Direct)] [InlineData(ConvAlgorithm.Winograd25)]
     public void SteadyStateExecuteAllocatesNothing(ConvAlgorithm alg)
     {
         var p = alg switch
         {
+            ConvAlgorithm.Winograd25 => new ConvParams(16, 10, 10, 16, 5, 5, pad: 2),
             ConvAlgorithm.Pointwise => new ConvParams(16, 10, 10, 16, 1, 1),
             ConvAlgorithm.Depthwise => new ConvParams(16, 10, 10, 16, 3, 3, pad: 1, groups: 16),
             ConvAlgorithm.Direct => new ConvParams(3, 20, 20, 16, 5, 5, stride: 2),
@@ -238,6 +245,11 @@ public class ConvTests
     public void ChooserPicksTheDocumentedAlgorithms()
     {
         Assert.Equal(ConvAlgorithm.Pointwise, ConvAlgorithmChooser.Choose(new ConvParams(256, 56, 56, 64, 1, 1)));
+        // 5×5 stride 1 with 16 channels in and out or more: F(2,5) at any batch (AlexNet's conv2, GoogLeNet's 5×5 branches).
+        Assert.Equal(ConvAlgorithm.Winograd25, ConvAlgorithmChooser.Choose(new ConvParams(64, 27, 27, 192, 5, 5, pad: 2), 8));
+        Assert.Equal(ConvAlgorithm.Winograd25, ConvAlgorithmChooser.Choose(new ConvParams(48, 7, 7, 128, 5, 5, pad: 2), 1));
+        Assert.NotEqual(ConvAlgorithm.Winograd25, ConvAlgorithmChooser.Choose(new ConvParams(6, 14, 14, 16, 5, 5), 8));          // LeNet's thin C3
+        Assert.NotEqual(ConvAlgorithm.Winograd25, ConvAlgorithmChooser.Choose(new ConvParams(96, 55, 55, 256, 5, 5, stride: 2, pad: 2), 8));   // strided
         Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(256, 56, 56, 512, 1, 1, stride: 2)));
         Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(64, 56, 56, 64, 3, 3, pad: 1)));
         Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(3, 224, 224, 64, 3, 3, stride: 2)));   // 27 taps

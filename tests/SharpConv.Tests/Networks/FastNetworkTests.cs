@@ -27,7 +27,7 @@ public class FastNetworkTests
         // Force each algorithm family wherever it applies, so the narrowed nets exercise every fast conv kernel.
         data.Add("resnet18", "winograd43"); data.Add("resnet18", "winograd23"); data.Add("vgg11", "winograd43");
         data.Add("googlenet", "winograd23"); data.Add("densenet121", "winograd43"); data.Add("squeezenet1_1", "im2col");
-        data.Add("alexnet", "direct");
+        data.Add("alexnet", "direct"); data.Add("alexnet", "winograd25");
         return data;
     }
 

@@ -18,4 +18,6 @@ public enum ConvAlgorithm
     Depthwise,
     /// <summary>Direct, vectorised over output channels: first layers with 1–3 input channels (groups 1).</summary>
     Direct,
+    /// <summary>Winograd F(2×2, 5×5): 5×5, stride 1, dilation 1, groups 1 (AlexNet's conv2, Inception's 5×5 branches).</summary>
+    Winograd25,
 }

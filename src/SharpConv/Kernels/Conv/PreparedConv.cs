@@ -69,6 +69,7 @@ public abstract unsafe class PreparedConv
             ConvAlgorithm.Pointwise => new Pointwise(p, weights, bias, activation, w),
             ConvAlgorithm.Winograd23 => new Winograd(p, weights, bias, activation, w, 2),
             ConvAlgorithm.Winograd43 => new Winograd(p, weights, bias, activation, w, 4),
+            ConvAlgorithm.Winograd25 => new Winograd(p, weights, bias, activation, w, 2),
             ConvAlgorithm.Depthwise => new Depthwise(p, weights, bias, activation),
             ConvAlgorithm.Direct => new Direct(p, weights, bias, activation, w),
             _ => throw new ArgumentException($"unknown algorithm {algorithm}"),

@@ -1,6 +1,6 @@
-// Dimension legend: N batch · C in-channels · K out-channels · H×W input · P×Q output · 3×3 kernel, stride 1.
-// Winograd F(m×m, 3×3): m = output tile (2 or 4), α = m + 2 = input tile. T tiles per block, ξ = one of the α²
-// transform-domain positions. MR×NR: the GEMM micro-tile.
+// Dimension legend: N batch · C in-channels · K out-channels · H×W input · P×Q output · r×r kernel, stride 1.
+// Winograd F(m×m, r×r): m = output tile (2 or 4), r = kernel (3 or 5), α = m + r − 1 = input tile (4 or 6). T tiles
+// per block, ξ = one of the α² transform-domain positions. MR×NR: the GEMM micro-tile.
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -11,9 +11,11 @@ using SharpConv.Runtime;
 namespace SharpConv.Kernels.Conv;
 
 /// <summary>
-/// Winograd convolution for 3×3 stride-1 dilation-1 layers (any padding): per tile, <c>Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A</c>.
-/// F(4,3) does 36 multiplies per 16 outputs instead of 144 (4×); F(2,3) 16 per 4 instead of 36 (2.25×) but is more
-/// accurate and wastes less on small maps.
+/// Winograd convolution for 3×3 and 5×5 stride-1 dilation-1 layers (any padding): per tile,
+/// <c>Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A</c>. F(4,3) does 36 multiplies per 16 outputs instead of 144 (4×); F(2,3) 16 per 4
+/// instead of 36 (2.25×) but is more accurate and wastes less on small maps; F(2,5) 36 per 4 instead of 100 (2.8×).
+/// F(2,5) has F(4,3)'s 6×6 input tile on the same points (0, ±1, ±2, ∞), so it shares its input transform Bᵀ; only the
+/// tile step (2), G (6×5) and Aᵀ (2×6) differ.
 /// <para>
 /// Life of a call: (1) the kernel transform <c>U = G g Gᵀ</c> was done once at construction and packed as α²
 /// K×C matrices; (2) per block of T tiles and per channel, the input rows under each run of tiles are staged
@@ -29,7 +31,8 @@ namespace SharpConv.Kernels.Conv;
 /// </summary>
 internal sealed unsafe class Winograd : PreparedConv
 {
-    private readonly int _m, _a;             // output tile m, input tile α = m + 2
+    private readonly int _m, _a;             // output tile m, input tile α = m + r − 1
+    private readonly int _chunks;            // m-column pieces of an input tile row: ⌈α / m⌉ (2, or 3 for F(2,5))
     private readonly PackedMatrix _u;        // α² groups of K × C
     private readonly GemmKernel _kr;
     private readonly int _t;                 // tiles per block (multiple of NR)
@@ -37,28 +40,31 @@ internal sealed unsafe class Winograd : PreparedConv
     private readonly int _outH, _outW;       // P and Q, which ConvParams computes (with divisions) on each read
 
     public Winograd(in ConvParams p, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Activation act, SimdWidth width, int m)
-        : base(p, m == 4 ? ConvAlgorithm.Winograd43 : ConvAlgorithm.Winograd23, bias, act)
+        : base(p, (m, p.R) switch { (4, 3) => ConvAlgorithm.Winograd43, (2, 3) => ConvAlgorithm.Winograd23, (2, 5) => ConvAlgorithm.Winograd25,
+            _ => throw new ArgumentException($"no Winograd F({m},{p.R})") }, bias, act)
     {
-        _m = m; _a = m + 2;
+        int r = p.R;
+        _m = m; _a = m + r - 1;
+        _chunks = (_a + m - 1) / m;
         _outH = p.P; _outW = p.Q;
         // The transforms run on Vector<float> across NR tiles, so NR must be a multiple of its lane count
         // (only the 8-wide Vector128 kernel with 512-bit Vector<T> misses; use the 256-bit kernel there).
         if (GemmKernel.For(width).NR % Vector<float>.Count != 0) width = SimdWidth.Vector256;
         int a = _a, K = p.K, C = p.C;
         // Kernel transform U_ξ[k, c] = (G g Gᵀ)[i, j] with ξ = i·α + j, laid out as α² stacked K×C matrices.
-        var g = m == 4 ? G43 : G23;
+        var g = r == 5 ? G25 : m == 4 ? G43 : G23;
         var u = new float[a * a * K * C];
         for (int k = 0; k < K; k++)
         for (int c = 0; c < C; c++)
         {
-            int w0 = (k * C + c) * 9;
+            int w0 = (k * C + c) * r * r;
             for (int i = 0; i < a; i++)
             for (int j = 0; j < a; j++)
             {
                 double sum = 0;   // in double: the transform is done once, its rounding should not add to the error
-                for (int r = 0; r < 3; r++)
-                for (int s = 0; s < 3; s++)
-                    sum += g[i, r] * (double)weights[w0 + r * 3 + s] * g[j, s];
+                for (int y = 0; y < r; y++)
+                for (int x = 0; x < r; x++)
+                    sum += g[i, y] * (double)weights[w0 + y * r + x] * g[j, x];
                 u[((i * a + j) * K + k) * C + c] = (float)sum;
             }
         }
@@ -95,7 +101,7 @@ internal sealed unsafe class Winograd : PreparedConv
                              + PatchFloats                           // gathered patches (scalar path) / transform rows
                              + 2 * _a * _a * VecLanes                // transform temporaries
                              + 2 * _t                                // tile table (ints)
-                             + 2 * _a * StagedRow + 32               // staged input rows; one interleaved output row
+                             + _chunks * _a * StagedRow + 32         // staged input rows; one interleaved output row
                              + 128;
 
     public override int ScratchElements(int batch, int threads) => threads * PerThread;
@@ -199,7 +205,7 @@ internal sealed unsafe class Winograd : PreparedConv
         float* tmp = D + PatchFloats;               // 2 · α² · lanes
         int* tileIn = (int*)(tmp + 2 * a2 * VecLanes);  // per tile: input offset of its (0,0) corner within image n … 
         int* tileOut = tileIn + T;                        // … and the output offset; image index folded in below
-        float* E = (float*)(((nint)(tileOut + T) + 63) & ~(nint)63);   // staged rows: [half][i][StagedRow]
+        float* E = (float*)(((nint)(tileOut + T) + 63) & ~(nint)63);   // staged rows: [chunk][i][StagedRow]
 
         // Tile table: where each tile starts in the input (may be negative/off-image at the borders) and output.
         for (int t = 0; t < T; t++)
@@ -294,7 +300,7 @@ internal sealed unsafe class Winograd : PreparedConv
         long pq = (long)_outH * _outW;
         bool clamp = !Activation.IsIdentity;
         bool vectorScatter = VectorTileMoves && VecLanes == 8 && Avx2.IsSupported;
-        float* rowBuffer = E + 2 * a * StagedRow;
+        float* rowBuffer = E + _chunks * a * StagedRow;
         for (int k = kLo; k < kHi; k++)
         {
             float bias = Bias[k];
@@ -335,7 +341,7 @@ internal sealed unsafe class Winograd : PreparedConv
 
     /// <summary>
     /// Copies, for channel <paramref name="c"/>, the input rows under the NR tiles of the panel starting at tile
-    /// <paramref name="first"/> into <paramref name="e"/>: row i of half h holds, for tile lane L, the input columns
+    /// <paramref name="first"/> into <paramref name="e"/>: row i of chunk h (h &lt; ⌈α/m⌉) holds, for tile lane L, the input columns
     /// <c>m·tx + h·m + (0..m−1) − padLeft</c> of input row <c>m·ty + i − padTop</c> at <c>m·L</c>. Padding and missing
     /// tiles read as 0. Consecutive tiles of one tile row are one contiguous run of input columns, so this is a few
     /// masked vector copies per run, and afterwards element (i, j) of every tile sits at a fixed stride m — which the
@@ -353,7 +359,7 @@ internal sealed unsafe class Winograd : PreparedConv
             if (n == int.MinValue)
             {
                 // Missing tiles only end a batch's last panel: zero the rest.
-                for (int r = 0; r < 2 * a; r++) new Span<float>(e + r * row + m * lane, m * (nr - lane)).Clear();
+                for (int r = 0; r < _chunks * a; r++) new Span<float>(e + r * row + m * lane, m * (nr - lane)).Clear();
                 return;
             }
             int len = RunLength(tileIn + t, tileOut + t, nr - lane);
@@ -363,13 +369,13 @@ internal sealed unsafe class Winograd : PreparedConv
             {
                 int ih = ty * m + i - p.PadTop;
                 float* src = (uint)ih < (uint)p.H ? plane + (long)ih * p.W : null;
-                for (int h = 0; h < 2; h++)
+                for (int h = 0; h < _chunks; h++)
                     CopyClipped(src, p.W, tx * m - p.PadLeft + h * m, m * len, e + (h * a + i) * row + m * lane);
                 // The next channel reads the same rows one plane on: fetch them now. Channel planes are kilobytes apart,
                 // so the hardware prefetcher sees no stream and each row would otherwise wait on L3.
                 if (src != null && c + 1 < p.C && PrefetchNextPlane && Sse.IsSupported)
                 {
-                    int from = Math.Max(0, tx * m - p.PadLeft), to = Math.Min(p.W, tx * m - p.PadLeft + m * len + m);
+                    int from = Math.Max(0, tx * m - p.PadLeft), to = Math.Min(p.W, tx * m - p.PadLeft + m * len + (_chunks - 1) * m);
                     for (int col = from; col < to; col += 16) Sse.Prefetch0(src + hw + col);
                     Sse.Prefetch0(src + hw + to - 1);
                 }
@@ -423,7 +429,7 @@ internal sealed unsafe class Winograd : PreparedConv
     }
 
     /// <summary>The input transform of 16 tile lanes straight from their staged rows (<paramref name="e"/>: the group's
-    /// first lane), in Vector512: element (i, j) of lane L is <c>e[half][i][m·L + j mod m]</c>, a stride-m read done with
+    /// first lane), in Vector512: element (i, j) of lane L is <c>e[j / m][i][m·L + j mod m]</c>, a stride-m read done with
     /// permutes; each patch row is transformed as soon as it is gathered, then the columns go to V's α² planes.
     /// <paramref name="work"/>: α² + α vectors of scratch.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
@@ -434,7 +440,7 @@ internal sealed unsafe class Winograd : PreparedConv
         float* patch = work + a * a * 16;   // one gathered patch row: [j]
         for (int i = 0; i < a; i++)
         {
-            for (int h = 0; h < 2; h++)
+            for (int h = 0; h < _chunks; h++)
             {
                 float* q = e + (h * a + i) * row;
                 if (m == 4)
@@ -443,7 +449,7 @@ internal sealed unsafe class Winograd : PreparedConv
                     var halves = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
                     var v0 = Vector512.Load(q); var v1 = Vector512.Load(q + 16);
                     var v2 = Vector512.Load(q + 32); var v3 = Vector512.Load(q + 48);
-                    int columns = h == 0 ? m : a - m;
+                    int columns = Math.Min(m, a - h * m);
                     for (int jj = 0; jj < columns; jj++)
                     {
                         var at = by4 + Vector512.Create(jj);
@@ -469,7 +475,7 @@ internal sealed unsafe class Winograd : PreparedConv
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private void InputTransform512(float* s, long ss, float* d, long ds)
     {
-        if (_m == 4)
+        if (_a == 6)
         {
             Vector512<float> d0 = Vector512.Load(s), d1 = Vector512.Load(s + ss), d2 = Vector512.Load(s + 2 * ss),
                 d3 = Vector512.Load(s + 3 * ss), d4 = Vector512.Load(s + 4 * ss), d5 = Vector512.Load(s + 5 * ss);
@@ -504,7 +510,7 @@ internal sealed unsafe class Winograd : PreparedConv
         var tileOrder = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
         for (int i = 0; i < a; i++)
         {
-            for (int h = 0; h < 2; h++)
+            for (int h = 0; h < _chunks; h++)
             {
                 float* q = e + (h * a + i) * row;
                 float* o = patch + h * m * 8;
@@ -517,7 +523,7 @@ internal sealed unsafe class Winograd : PreparedConv
                     var t2 = Avx.UnpackLow(v2, v3); var t3 = Avx.UnpackHigh(v2, v3);
                     Avx2.PermuteVar8x32(Avx.Shuffle(t0, t2, 0x44), tileOrder).Store(o);
                     Avx2.PermuteVar8x32(Avx.Shuffle(t0, t2, 0xEE), tileOrder).Store(o + 8);
-                    if (h == 0)
+                    if (a - h * m >= 4)
                     {
                         Avx2.PermuteVar8x32(Avx.Shuffle(t1, t3, 0x44), tileOrder).Store(o + 16);
                         Avx2.PermuteVar8x32(Avx.Shuffle(t1, t3, 0xEE), tileOrder).Store(o + 24);
@@ -664,7 +670,7 @@ internal sealed unsafe class Winograd : PreparedConv
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private void InputTransform1D(float* s, long ss, float* d, long ds)
     {
-        if (_m == 4)
+        if (_a == 6)
         {
             Vector<float> d0 = Vector.Load(s), d1 = Vector.Load(s + ss), d2 = Vector.Load(s + 2 * ss),
                 d3 = Vector.Load(s + 3 * ss), d4 = Vector.Load(s + 4 * ss), d5 = Vector.Load(s + 5 * ss);
@@ -702,6 +708,15 @@ internal sealed unsafe class Winograd : PreparedConv
             Vector.Store(a12 + new Vector<float>(4f) * a34, d + 2 * ds);
             Vector.Store(s12 + new Vector<float>(8f) * s34 + m5, d + 3 * ds);
         }
+        else if (_a == 6)
+        {
+            // F(2,5): the first two rows of F(4,3)'s Aᵀ, with the ∞ point moved to the last output.
+            Vector<float> m0 = Vector.Load(s), m1 = Vector.Load(s + ss), m2 = Vector.Load(s + 2 * ss),
+                m3 = Vector.Load(s + 3 * ss), m4 = Vector.Load(s + 4 * ss), m5 = Vector.Load(s + 5 * ss);
+            Vector<float> a12 = m1 + m2, s12 = m1 - m2, a34 = m3 + m4, s34 = m3 - m4;
+            Vector.Store(m0 + a12 + a34, d);
+            Vector.Store(s12 + new Vector<float>(2f) * s34 + m5, d + ds);
+        }
         else
         {
             Vector<float> m0 = Vector.Load(s), m1 = Vector.Load(s + ss), m2 = Vector.Load(s + 2 * ss), m3 = Vector.Load(s + 3 * ss);
@@ -727,5 +742,17 @@ internal sealed unsafe class Winograd : PreparedConv
         { 0.5, 0.5, 0.5 },
         { 0.5, -0.5, 0.5 },
         { 0, 0, 1 },
+    };
+
+    // G for F(2,5), 6 × 5: row ξ is F(4,3)'s scale for point p_ξ (which Bᵀ fixes) times (1, p, p², p³, p⁴); the ∞ point
+    // picks the last tap. Checked in exact arithmetic against the direct 1-D correlation (the tests check the 2-D one).
+    private static readonly double[,] G25 =
+    {
+        { 1.0 / 4, 0, 0, 0, 0 },
+        { -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6 },
+        { -1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6 },
+        { 1.0 / 24, 2.0 / 24, 4.0 / 24, 8.0 / 24, 16.0 / 24 },
+        { 1.0 / 24, -2.0 / 24, 4.0 / 24, -8.0 / 24, 16.0 / 24 },
+        { 0, 0, 0, 0, 1 },
     };
 }
