@@ -188,6 +188,23 @@ public class GemmTests
         Assert.Equal(0, SteadyState.AllocatedBytesPerRun(() => PackedGemm.Multiply(pa, b, n, c, bias, default, Activation.Relu, s, scratch)));
     }
 
+    /// <summary>The tile plan is kept per shape: the kept answer is the search's, for shapes where M, N or both split,
+    /// and asking again finds it without a new search or an allocation.</summary>
+    [Fact]
+    public void TilePlansAreKeptPerShape()
+    {
+        var shapes = new[] { (1, 11, 190, 16, 2), (8, 4, 49, 16, 2), (1, 2, 3, 16, 3), (3, 40, 7, 8, 2), (1, 11, 190, 16, 1), (32, 1, 1, 16, 2) };
+        foreach (var (bg, mp, np, nr, threads) in shapes)
+        {
+            PackedGemm.SearchTiles(bg, mp, np, nr, threads, out int wantM, out int wantN);
+            PackedGemm.PlanTiles(bg, mp, np, nr, threads, out int m1, out int n1);
+            PackedGemm.PlanTiles(bg, mp, np, nr, threads, out int m2, out int n2);
+            Assert.Equal((wantM, wantN), (m1, n1));
+            Assert.Equal((wantM, wantN), (m2, n2));
+        }
+        Assert.Equal(0, SteadyState.AllocatedBytesPerRun(() => PackedGemm.PlanTiles(1, 11, 190, 16, 2, out _, out _)));
+    }
+
     [Fact]
     public void ShortSpansAreRejected()
     {
