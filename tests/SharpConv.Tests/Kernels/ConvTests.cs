@@ -285,7 +285,10 @@ public class ConvTests
         Assert.Equal(ConvAlgorithm.Depthwise, ConvAlgorithmChooser.Choose(new ConvParams(32, 56, 56, 32, 3, 3, pad: 1, groups: 32)));
         // Calibrated thresholds (see ConvAlgorithmChooser): F(4,3) from 32 tiles, F(2,3) from 8, im2col below or for thin layers.
         Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(128, 28, 28, 128, 3, 3, pad: 1)));
-        Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(512, 7, 7, 512, 3, 3, pad: 1)));
+        // A 7×7 map at batch 1: 16 F(2,3) tiles fill one AVX2 panel; with AVX-512's 32-column panels im2col.
+        Assert.Equal(SimdSupport.Best == SimdWidth.Vector512 ? ConvAlgorithm.Im2ColGemm : ConvAlgorithm.Winograd23,
+            ConvAlgorithmChooser.Choose(new ConvParams(512, 7, 7, 512, 3, 3, pad: 1)));
+        Assert.NotEqual(ConvAlgorithm.Winograd23, ConvAlgorithmChooser.Choose(new ConvParams(16, 7, 7, 64, 3, 3, pad: 1)));   // too thin for either
         Assert.Equal(ConvAlgorithm.Winograd43, ConvAlgorithmChooser.Choose(new ConvParams(512, 7, 7, 512, 3, 3, pad: 1), batch: 8));
         Assert.Equal(ConvAlgorithm.Im2ColGemm, ConvAlgorithmChooser.Choose(new ConvParams(3, 224, 224, 64, 3, 3, pad: 1)));
         Assert.Throws<ArgumentException>(() => PreparedConv.Create(ConvAlgorithm.Winograd43, new ConvParams(4, 8, 8, 4, 3, 3, stride: 2), new float[144], default, Activation.None));

@@ -24,7 +24,8 @@ namespace SharpConv.Kernels.Conv;
 ///   F(2,3)), F(2,3) for 8 ≤ T &lt; 32, for C ≥ 64 (or C ≥ 32 on large maps, T ≥ 128) — the transforms cost ∝ C + K per
 ///   tile, the multiplies they save ∝ C·K. Thin outputs (K ≤ 32 from C ≥ 64: DenseNet's 128→32) take
 ///   <see cref="ConvAlgorithm.Direct"/> at batch 1 on any map (1.6–4.5× faster than F(4,3)) and up to T = 160 tiles at
-///   larger batches (14×14 and 7×7 at batch 8).</item>
+///   larger batches (14×14 and 7×7 at batch 8). Without AVX-512, F(2,3) where F(4,3) has under 8 tiles and F(2,3)
+///   at least 16 (one 16-column panel: 7×7 maps at batch 1) for C ≥ 32: 1.4–1.9× faster than im2col.</item>
 /// <item>5×5, stride 1, dilation 1, groups 1 with C ≥ 16 and K ≥ 16 → <see cref="ConvAlgorithm.Winograd25"/>: 2.8× fewer
 ///   multiplies (KernelProbe layer, 2 threads, AVX2 Zen 1, ms F(2,5) vs direct: AlexNet's 64→192 @27 27.4 vs 55.5 at
 ///   batch 8, 4.0 vs 7.1 at batch 1; GoogLeNet's 32→96 @28 8.4 vs 15.1 at batch 8, 16→48 @14 0.50 vs 0.82 at batch 1;
@@ -81,6 +82,12 @@ public static class ConvAlgorithmChooser
             // Thin outputs (DenseNet's 128→32): Winograd's input transform (∝ C per tile) outweighs the multiplies it
             // saves (∝ C·K); the direct kernel wins even on 7×7 maps with half-empty pixel tiles.
             if (p.K <= 32 && p.C >= 64 && Supports(ConvAlgorithm.Direct, p) && (batch == 1 || tiles43 <= 160)) return ConvAlgorithm.Direct;
+            // Without AVX-512 a GEMM panel is 16 columns: a 7×7 map at batch 1 has 4 F(4,3) tiles (a quarter panel) but
+            // 16 F(2,3) tiles, one whole panel, and F(2,3) beat im2col by 1.4–1.9× (KernelProbe layer, 2 threads, AVX2
+            // Zen 1, ms: ResNet's 512→512 @7 2.46 vs 3.99, 1 thread 4.22 vs 7.91; GoogLeNet's 160→320 0.50 vs 0.82,
+            // 192→384 0.68 vs 1.23, 32→128 0.070 vs 0.096; 64→64 0.079 vs 0.129).
+            long tiles23 = (long)batch * ((p.P + 1) / 2) * ((p.Q + 1) / 2);
+            if (SimdSupport.Best != SimdWidth.Vector512 && tiles43 < 8 && tiles23 >= 16 && p.C >= 32) return ConvAlgorithm.Winograd23;
             if (wide && tiles43 >= 32) return ConvAlgorithm.Winograd43;
             if (wide && tiles43 >= 8) return ConvAlgorithm.Winograd23;
         }
