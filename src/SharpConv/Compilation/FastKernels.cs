@@ -127,7 +127,7 @@ internal sealed class ConvKernel : Kernel
     private ConvAlgorithm ChooseFor(int batch)
     {
         var algorithm = _forced ?? ConvAlgorithmChooser.Choose(_p, batch, _residual);
-        if (algorithm is ConvAlgorithm.Winograd23 or ConvAlgorithm.Winograd43 or ConvAlgorithm.Winograd25 && !_winogradSafe) algorithm = ConvAlgorithm.Im2ColGemm;
+        if (ConvAlgorithmChooser.IsWinograd(algorithm) && !_winogradSafe) algorithm = ConvAlgorithm.Im2ColGemm;
         // A normalised input is read by the two kernels that take an input map (the fusion pass admits only 1×1 layers).
         if (_inputMap != null && algorithm is not (ConvAlgorithm.Pointwise or ConvAlgorithm.Direct)) algorithm = ConvAlgorithm.Pointwise;
         return algorithm;

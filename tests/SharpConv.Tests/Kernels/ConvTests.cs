@@ -120,11 +120,12 @@ public class ConvTests
     [InlineData(ConvAlgorithm.Winograd23)] [InlineData(ConvAlgorithm.Winograd43)] [InlineData(ConvAlgorithm.Winograd25)]
     public void WinogradVectorTileMovesAreExact(ConvAlgorithm alg)
     {
-        int r = alg == ConvAlgorithm.Winograd25 ? 5 : 3, q = r / 2;   // 5×5 shapes keep the same output sizes (padding + 1)
-        foreach (var p in new[] { new ConvParams(5, 6, 75, 7, r, r, pad: 1 + q - 1), new ConvParams(4, 7 + r - 3, 140 + r - 3, 20, r, r, pad: 0),
-                                  new ConvParams(9, 14, 14, 16, r, r, pad: q), new ConvParams(3, 5, 7, 33, r, r, pad: 2 + q - 1),
-                                  new ConvParams(2, 30, 3, 5, r, r, pad: q),
-                                  new ConvParams(6, 5, 141, 9, r, r) with { PadTop = 0 + q - 1, PadLeft = 2 + q - 1, PadBottom = 1 + q - 1, PadRight = q - 1 } })
+        // 5×5 shapes keep the 3×3 shapes' output sizes: one more padding on every side (or two more input pixels).
+        int r = alg == ConvAlgorithm.Winograd25 ? 5 : 3, grow = (r - 3) / 2;
+        foreach (var p in new[] { new ConvParams(5, 6, 75, 7, r, r, pad: 1 + grow), new ConvParams(4, 7 + 2 * grow, 140 + 2 * grow, 20, r, r, pad: 0),
+                                  new ConvParams(9, 14, 14, 16, r, r, pad: 1 + grow), new ConvParams(3, 5, 7, 33, r, r, pad: 2 + grow),
+                                  new ConvParams(2, 30, 3, 5, r, r, pad: 1 + grow),
+                                  new ConvParams(6, 5, 141, 9, r, r) with { PadTop = grow, PadLeft = 2 + grow, PadBottom = 1 + grow, PadRight = grow } })
         {
             foreach (bool epilogue in new[] { true, false })   // bias + residual + ReLU, and the bare store
             {

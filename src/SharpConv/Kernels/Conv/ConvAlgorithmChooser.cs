@@ -106,6 +106,19 @@ public static class ConvAlgorithmChooser
         return padded - p.Q <= 0.15 * p.Q;
     }
 
+    /// <summary>Whether <paramref name="algorithm"/> is one of the Winograd kernels (whose rounding grows with the
+    /// weights, so extreme weights are kept from them).</summary>
+    internal static bool IsWinograd(ConvAlgorithm algorithm) =>
+        algorithm is ConvAlgorithm.Winograd23 or ConvAlgorithm.Winograd43 or ConvAlgorithm.Winograd25;
+
+    /// <summary>Why a Winograd kernel for r×r cannot compute <paramref name="p"/>: it needs that kernel, stride 1,
+    /// dilation 1 and groups 1, and tile coordinates of 16 bits (tiles are at least 2 wide). The reasons are constant
+    /// strings: the chooser asks on every run, which must not allocate.</summary>
+    private static string? WinogradWhyNot(in ConvParams p, int r) =>
+        p.R == r && p.S == r && p.StrideH == 1 && p.StrideW == 1 && p.DilationH == 1 && p.DilationW == 1 && p.Groups == 1
+        && p.P <= 65535 * 2 && p.Q <= 65535 * 2 ? null
+        : r == 5 ? "needs 5×5, stride 1, dilation 1, groups 1" : "needs 3×3, stride 1, dilation 1, groups 1";
+
     /// <summary>True when <paramref name="algorithm"/> can compute <paramref name="p"/>.</summary>
     public static bool Supports(ConvAlgorithm algorithm, in ConvParams p) => WhyNot(algorithm, p) == null;
 
@@ -115,10 +128,8 @@ public static class ConvAlgorithmChooser
         ConvAlgorithm.Reference or ConvAlgorithm.Im2ColGemm => null,
         ConvAlgorithm.Pointwise => p.R == 1 && p.S == 1 && p.StrideH == 1 && p.StrideW == 1 &&
             p.PadTop == 0 && p.PadLeft == 0 && p.PadBottom == 0 && p.PadRight == 0 ? null : "needs 1×1, stride 1, no padding",
-        ConvAlgorithm.Winograd23 or ConvAlgorithm.Winograd43 => p.R == 3 && p.S == 3 && p.StrideH == 1 && p.StrideW == 1 &&
-            p.DilationH == 1 && p.DilationW == 1 && p.Groups == 1 && p.P <= 65535 * 2 && p.Q <= 65535 * 2 ? null : "needs 3×3, stride 1, dilation 1, groups 1",
-        ConvAlgorithm.Winograd25 => p.R == 5 && p.S == 5 && p.StrideH == 1 && p.StrideW == 1 &&
-            p.DilationH == 1 && p.DilationW == 1 && p.Groups == 1 && p.P <= 65535 * 2 && p.Q <= 65535 * 2 ? null : "needs 5×5, stride 1, dilation 1, groups 1",
+        ConvAlgorithm.Winograd23 or ConvAlgorithm.Winograd43 or ConvAlgorithm.Winograd25 =>
+            WinogradWhyNot(p, algorithm == ConvAlgorithm.Winograd25 ? 5 : 3),
         ConvAlgorithm.Depthwise => p.Groups == p.C ? null : "needs groups == in-channels",
         ConvAlgorithm.Direct => p.Groups != 1 || p.StrideW is not (1 or 2 or 4) ? "needs groups 1 and a horizontal stride of 1, 2 or 4"
             : !Direct.PaddedImageFits(p) ? "its zero-padded image would exceed 2³¹ − 1 floats" : null,

@@ -39,11 +39,12 @@ internal sealed unsafe class Winograd : PreparedConv
     private readonly int _kPad;              // K rounded up to MR (the GEMM writes whole panels)
     private readonly int _outH, _outW;       // P and Q, which ConvParams computes (with divisions) on each read
 
-    public Winograd(in ConvParams p, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Activation act, SimdWidth width, int m)
-        : base(p, (m, p.R) switch { (4, 3) => ConvAlgorithm.Winograd43, (2, 3) => ConvAlgorithm.Winograd23, (2, 5) => ConvAlgorithm.Winograd25,
-            _ => throw new ArgumentException($"no Winograd F({m},{p.R})") }, bias, act)
+    /// <param name="algorithm">Winograd23, Winograd43 or Winograd25, one that supports <paramref name="p"/>
+    /// (<see cref="ConvAlgorithmChooser.Supports"/>): the kernel size r is the layer's.</param>
+    public Winograd(in ConvParams p, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Activation act, SimdWidth width, ConvAlgorithm algorithm)
+        : base(p, algorithm, bias, act)
     {
-        int r = p.R;
+        int r = p.R, m = algorithm == ConvAlgorithm.Winograd43 ? 4 : 2;
         _m = m; _a = m + r - 1;
         _chunks = (_a + m - 1) / m;
         _outH = p.P; _outW = p.Q;
